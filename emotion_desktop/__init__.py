@@ -1,0 +1,12 @@
+"""Emotion Desktop: live facial-emotion recognition (webcam, videos, images) with three classifiers."""
+
+import os
+
+__version__ = "0.1.0"
+
+# DeepFace needs tf.keras to be Keras 2 (tf-keras) and sets this on import; tf2onnx
+# resolves tf.keras while exporting our models to ONNX. Setting it before anything
+# imports TensorFlow makes the result independent of which model loads first. Our
+# own models use `import keras` (Keras 3) and never tf.keras.
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
