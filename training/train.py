@@ -1,0 +1,292 @@
+"""Train one of the project's models on FER2013 and write it, its card and its reports.
+
+    python -m training.train --model scratch_cnn --data ../shared/fer2013 --out models/
+    python -m training.train --model resnet50v2 --data ../shared/fer2013 --out models/ \
+        --weights imagenet|none|PATH.h5 --input-size 96
+
+Validation, checkpointing and early stopping use PublicTest; PrivateTest is
+scored once, at the end, on the best checkpoint. ``--resume`` continues an
+interrupted run from its last finished epoch (same ``--run-dir``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shlex
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from emotion_desktop.labels import EMOTIONS
+from training.data import load_fer2013
+from training.models import SPECS
+from training.pipeline import AugmentConfig, class_weights, make_dataset
+
+DEFAULTS = {
+    # epochs, batch, peak learning rate, weight decay
+    "scratch_cnn": dict(epochs=32, batch_size=128, lr=2e-3, weight_decay=5e-3),
+    "resnet50v2": dict(epochs=14, batch_size=64, lr=1e-3, weight_decay=5e-3),
+}
+
+
+@dataclass
+class Stage:
+    """One fit() call: epochs at a peak learning rate with some backbone layers trainable."""
+
+    name: str
+    epochs: int
+    lr: float
+    trainable_top_layers: int | None  # None: everything trainable (scratch CNN, random-init ResNet)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", required=True, choices=sorted(SPECS))
+    parser.add_argument("--data", required=True, type=Path, help="FER2013 folder (Kaggle layout) or fer2013.csv")
+    parser.add_argument("--out", type=Path, default=Path("models"), help="where <model>.keras and its card go")
+    parser.add_argument("--run-dir", type=Path, help="checkpoints, history and backups (default runs/<model>)")
+    parser.add_argument("--reports", type=Path, help="report folder (default reports/<model>)")
+    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--lr", type=float, help="peak learning rate (cosine decay after warm-up)")
+    parser.add_argument("--weight-decay", type=float)
+    parser.add_argument("--warmup-epochs", type=float, default=2.0)
+    parser.add_argument("--label-smoothing", type=float, default=0.1)
+    parser.add_argument("--class-weight-power", type=float, default=0.5,
+                        help="class weights (1/frequency)**power: 1 fully balanced, 0 off")
+    parser.add_argument("--no-augment", action="store_true")
+    parser.add_argument("--erasing", type=float, default=0.25, help="random-erasing probability")
+    parser.add_argument("--mixup", type=float, default=0.0, help="mixup alpha (0: off)")
+    parser.add_argument("--patience", type=int, default=10, help="early stopping on PublicTest accuracy")
+    parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--limit", type=int, help="use only this many training images (smoke tests)")
+    parser.add_argument("--resume", action="store_true", help="continue the interrupted run in --run-dir")
+    parser.add_argument("--threads", type=int, help="TensorFlow intra-op threads (default: all cores)")
+    parser.add_argument("--width", type=int, default=32, help="scratch_cnn: channels of the first stage")
+    # ResNet50V2 transfer recipe
+    parser.add_argument("--weights", default="none", help="resnet50v2: imagenet, none, or a local .h5 file")
+    parser.add_argument("--input-size", type=int, default=96, help="resnet50v2: backbone input size")
+    parser.add_argument("--stage1-epochs", type=int, help="resnet50v2: epochs with the backbone frozen "
+                        "(default 3 with pretrained weights, 0 from random init)")
+    parser.add_argument("--trainable-layers", type=int, help="resnet50v2: top backbone layers trained in stage 2 "
+                        "(default 50 with pretrained weights, all from random init)")
+    parser.add_argument("--float16", action="store_true", help="store the shipped weights as float16")
+    args = parser.parse_args(argv)
+    for key, value in DEFAULTS[args.model].items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    args.run_dir = args.run_dir or Path("runs") / args.model
+    args.reports = args.reports or Path("reports") / args.model
+    return args
+
+
+def check_weights_argument(weights: str) -> str | None:
+    """Keras's ``weights=`` value for a --weights option; clear errors for a bad local file."""
+    if weights == "none":
+        return None
+    if weights == "imagenet":
+        return "imagenet"
+    path = Path(weights)
+    if not path.is_file():
+        raise SystemExit(f"error: --weights {weights}: no such file. Use 'imagenet' (needs a connection), "
+                         "'none' (random init), or the path of a ResNet50V2 notop .h5 file such as "
+                         "resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5")
+    return str(path)
+
+
+def plan_stages(args) -> list[Stage]:
+    if args.model == "scratch_cnn":
+        return [Stage("train", args.epochs, args.lr, None)]
+    pretrained = args.weights != "none"
+    stage1 = args.stage1_epochs if args.stage1_epochs is not None else (3 if pretrained else 0)
+    top = args.trainable_layers if args.trainable_layers is not None else (50 if pretrained else None)
+    stages = []
+    if stage1 > 0:
+        stages.append(Stage("frozen_backbone", stage1, args.lr, 0))
+    # Fine-tuning a pretrained backbone wants a lower rate (the recipe's stage 2).
+    stages.append(Stage("fine_tune", args.epochs - stage1, args.lr / 10 if pretrained else args.lr, top))
+    return [s for s in stages if s.epochs > 0]
+
+
+def build_model(args):
+    from training import models
+
+    if args.model == "scratch_cnn":
+        width = args.width
+        return models.build_scratch_cnn(widths=(width, width * 2, width * 4, width * 8))
+    try:
+        return models.build_resnet50v2(backbone_size=args.input_size, weights=check_weights_argument(args.weights))
+    except ValueError as error:  # Keras says so when a local file does not fit the architecture
+        raise SystemExit(f"error: --weights {args.weights} does not fit ResNet50V2 (include_top=False, "
+                         f"{args.input_size}x{args.input_size}x3): {error}") from None
+    except Exception as error:  # the download of imagenet weights fails offline
+        if args.weights == "imagenet":
+            raise SystemExit("error: downloading the ImageNet weights failed "
+                             f"({type(error).__name__}: {error}). On an offline machine pass "
+                             "--weights PATH to resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5, "
+                             "or --weights none to train from random init.") from None
+        raise
+
+
+def compile_model(model, stage: Stage, steps_per_epoch: int, args) -> None:
+    import keras
+
+    from training.models import set_backbone_trainable
+
+    if args.model == "resnet50v2":
+        set_backbone_trainable(model, stage.trainable_top_layers)
+    total = max(1, stage.epochs * steps_per_epoch)
+    warmup = min(int(args.warmup_epochs * steps_per_epoch), total // 2)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=stage.lr / 20, decay_steps=total - warmup, alpha=0.01,
+        warmup_target=stage.lr, warmup_steps=warmup)
+    optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=args.weight_decay)
+    model.compile(optimizer=optimizer,
+                  loss=keras.losses.CategoricalCrossentropy(label_smoothing=args.label_smoothing),
+                  metrics=["accuracy"])
+
+
+class EpochReport:
+    """Prints one progress line per epoch and accumulates wall time across resumes."""
+
+    def __init__(self, state_path: Path, stage: Stage):
+        import keras
+
+        self.state_path = state_path
+        self.stage = stage
+        outer = self
+
+        class Callback(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                outer.started = time.time()
+
+            def on_epoch_end(self, epoch, logs=None):
+                elapsed = time.time() - outer.started
+                state = outer.load()
+                state["train_seconds"] = state.get("train_seconds", 0.0) + elapsed
+                state.setdefault("epochs_done", {})[outer.stage.name] = epoch + 1
+                outer.save(state)
+                remaining = (outer.stage.epochs - epoch - 1) * elapsed
+                print(f"[{outer.stage.name}] epoch {epoch + 1}/{outer.stage.epochs} {elapsed:.0f}s  "
+                      f"loss {logs['loss']:.4f} acc {logs['accuracy']:.4f}  "
+                      f"val_loss {logs['val_loss']:.4f} val_acc {logs['val_accuracy']:.4f}  "
+                      f"~{remaining / 60:.0f} min left in stage", flush=True)
+
+        self.callback = Callback()
+
+    def load(self) -> dict:
+        return json.loads(self.state_path.read_text()) if self.state_path.is_file() else {}
+
+    def save(self, state: dict) -> None:
+        self.state_path.write_text(json.dumps(state, indent=2))
+
+
+def best_so_far(history_csv: Path) -> float | None:
+    from training.reports import read_history
+
+    if not history_csv.is_file():
+        return None
+    values = read_history(history_csv).get("val_accuracy", [])
+    return max(values) if values else None
+
+
+def run_stage(model, stage: Stage, train_ds, val_ds, steps, args) -> None:
+    import keras
+
+    stage_dir = args.run_dir / stage.name
+    stage_dir.mkdir(parents=True, exist_ok=True)
+    history_csv = args.run_dir / "history.csv"
+    compile_model(model, stage, steps, args)
+    best_path = args.run_dir / "best.keras"
+    callbacks = [
+        # Restores weights, optimizer and epoch after an interruption (--resume).
+        keras.callbacks.BackupAndRestore(str(stage_dir / "backup")),
+        keras.callbacks.ModelCheckpoint(str(best_path), monitor="val_accuracy", mode="max", save_best_only=True,
+                                        initial_value_threshold=best_so_far(history_csv)),
+        keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=args.patience),
+        keras.callbacks.CSVLogger(str(history_csv), append=True),
+        EpochReport(args.run_dir / "state.json", stage).callback,
+    ]
+    model.fit(train_ds, validation_data=val_ds, epochs=stage.epochs, callbacks=callbacks, verbose=0)
+    model.save_weights(str(stage_dir / "final.weights.h5"))
+
+
+def hardware_description() -> str:
+    import os
+
+    import tensorflow as tf
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, no GPU (TensorFlow {tf.__version__}, float32, oneDNN)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    import keras
+    import tensorflow as tf
+
+    if args.threads:
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+    keras.utils.set_random_seed(args.seed)
+    if not args.resume and args.run_dir.exists():
+        shutil.rmtree(args.run_dir)
+    if args.resume and not args.run_dir.exists():
+        print(f"note: nothing to resume in {args.run_dir}; starting a new run", file=sys.stderr)
+    args.run_dir.mkdir(parents=True, exist_ok=True)
+    (args.run_dir / "command.txt").write_text(command_line())
+
+    started = time.time()
+    splits = load_fer2013(args.data)
+    train, val = splits["Training"], splits["PublicTest"]
+    if args.limit:
+        train = train.subset(args.limit, seed=args.seed)
+    print(f"data: {len(train)} training, {len(val)} PublicTest, {len(splits['PrivateTest'])} PrivateTest faces "
+          f"(loaded in {time.time() - started:.1f}s)", flush=True)
+
+    spec = SPECS[args.model]
+    weights_per_class = class_weights(train.labels, args.class_weight_power)
+    augment = None if args.no_augment else AugmentConfig(erasing=args.erasing, mixup=args.mixup)
+    train_ds = make_dataset(train.images, train.labels, batch_size=args.batch_size, normalisation=spec.normalisation,
+                            augment=augment, sample_weights=weights_per_class[train.labels], shuffle=True,
+                            seed=args.seed)
+    val_ds = make_dataset(val.images, val.labels, batch_size=256, normalisation=spec.normalisation)
+    steps = len(train) // args.batch_size
+
+    model = build_model(args)
+    print(f"model: {args.model}, {model.count_params():,} parameters; class weights "
+          + ", ".join(f"{e} {w:.2f}" for e, w in zip(EMOTIONS, weights_per_class)), flush=True)
+    stages = plan_stages(args)
+    state = EpochReport(args.run_dir / "state.json", stages[0]).load()
+    for stage in stages:
+        done = state.get("epochs_done", {}).get(stage.name, 0)
+        stage_final = args.run_dir / stage.name / "final.weights.h5"
+        if stage_final.is_file() and done >= stage.epochs:
+            model.load_weights(str(stage_final))  # finished before an interruption
+            continue
+        run_stage(model, stage, train_ds, val_ds, steps, args)
+
+    from training.finish import finish_run
+
+    finish_run(args, splits, spec, augment, weights_per_class, hardware_description())
+    return 0
+
+
+def command_line() -> str:
+    return "python -m training.train " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
