@@ -1,0 +1,226 @@
+"""What the pipeline produces, and its exports (DESIGN.md "FrameResult" and "JSON output").
+
+A face's JSON record follows DeepFace's ``analyze`` shape, so DeepFace users
+feel at home: ``emotion`` (percent per label, summing to 100; the model's own
+answer for this frame), ``dominant_emotion``, ``region``, ``face_confidence``,
+plus ``model``, ``track_id``, ``frame``, ``time_s`` and the temporally
+smoothed ``emotion_smoothed`` that the live view shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from emotion_desktop.labels import EMOTIONS
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass
+class FaceResult:
+    box: Box
+    confidence: float
+    track_id: int
+    whole_image: bool = False
+    probabilities: dict[str, np.ndarray] = field(default_factory=dict)  # raw, per model, EMOTIONS order
+    smoothed: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def top(self, model: str, smoothed: bool = True) -> tuple[str, float]:
+        values = (self.smoothed if smoothed else self.probabilities)[model]
+        index = int(np.argmax(values))
+        return EMOTIONS[index], float(values[index])
+
+    @property
+    def area(self) -> int:
+        return self.box[2] * self.box[3]
+
+
+@dataclass
+class FrameResult:
+    frame_index: int
+    time_s: float
+    source: str = ""
+    faces: list[FaceResult] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)  # capture, detect, classify, draw, total
+    model_ms: dict[str, float] = field(default_factory=dict)  # classify time per model for this frame
+    models: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)  # model -> message, when a model failed this frame
+    image_name: str = ""
+
+    def largest_face(self) -> FaceResult | None:
+        return max(self.faces, key=lambda f: f.area, default=None)
+
+    def face_by_track(self, track_id: int | None) -> FaceResult | None:
+        return next((f for f in self.faces if f.track_id == track_id), None)
+
+    def face_at(self, x: float, y: float) -> FaceResult | None:
+        """The smallest face whose box holds the point (smallest: nested boxes pick the inner one)."""
+        hits = [f for f in self.faces if f.box[0] <= x <= f.box[0] + f.box[2] and f.box[1] <= y <= f.box[1] + f.box[3]]
+        return min(hits, key=lambda f: f.area, default=None)
+
+    def per_face_ms(self, model: str) -> float | None:
+        if model not in self.model_ms or not self.faces:
+            return None
+        return self.model_ms[model] / len(self.faces)
+
+
+def _percentages(values: np.ndarray) -> dict[str, float]:
+    percent = np.asarray(values, dtype=np.float64) * 100.0
+    percent *= 100.0 / max(percent.sum(), 1e-12)  # exactly 100 after float32 drift
+    return {label: round(float(p), 4) for label, p in zip(EMOTIONS, percent)}
+
+
+def face_record(*, model: str, raw: np.ndarray, smoothed: np.ndarray, box: Box, confidence: float,
+                whole_image: bool, track_id: int, frame: int, time_s: float) -> dict:
+    """One face's answer from one model, in DeepFace's ``analyze`` shape plus our fields."""
+    x, y, w, h = box
+    return {
+        "emotion": _percentages(raw),
+        "dominant_emotion": EMOTIONS[int(np.argmax(raw))],
+        "emotion_smoothed": _percentages(smoothed),
+        "region": {"x": int(x), "y": int(y), "w": int(w), "h": int(h)},
+        "face_confidence": round(float(confidence), 4),
+        "whole_image": bool(whole_image),
+        "model": model,
+        "track_id": int(track_id),
+        "frame": int(frame),
+        "time_s": round(float(time_s), 4),
+    }
+
+
+def face_records(result: FrameResult) -> list[dict]:
+    """One record per face and model."""
+    return [face_record(model=model, raw=raw, smoothed=face.smoothed.get(model, raw), box=face.box,
+                        confidence=face.confidence, whole_image=face.whole_image, track_id=face.track_id,
+                        frame=result.frame_index, time_s=result.time_s)
+            for face in result.faces for model, raw in face.probabilities.items()]
+
+
+def frame_record(result: FrameResult, faces: list[dict] | None = None) -> dict:
+    record = {"frame": int(result.frame_index), "time_s": round(float(result.time_s), 4),
+              "faces": face_records(result) if faces is None else faces}
+    if result.image_name:
+        record["image"] = result.image_name
+    if result.errors:
+        record["errors"] = dict(result.errors)
+    return record
+
+
+CSV_COLUMNS = (["source", "frame", "time_s", "image", "track_id", "model", "x", "y", "w", "h", "face_confidence",
+                "whole_image", "dominant_emotion", "dominant_emotion_smoothed"]
+               + list(EMOTIONS) + [f"{e}_smoothed" for e in EMOTIONS])
+
+
+def csv_row(source: str, image: str, record: dict) -> dict:
+    row = {"source": source, "frame": record["frame"], "time_s": record["time_s"], "image": image,
+           "track_id": record["track_id"], "model": record["model"], **record["region"],
+           "face_confidence": record["face_confidence"], "whole_image": int(record["whole_image"]),
+           "dominant_emotion": record["dominant_emotion"],
+           "dominant_emotion_smoothed": max(record["emotion_smoothed"], key=record["emotion_smoothed"].get)}
+    row.update(record["emotion"])
+    row.update({f"{e}_smoothed": v for e, v in record["emotion_smoothed"].items()})
+    return row
+
+
+# SessionLog row layout: frame, time, track, x, y, w, h, confidence, whole, model index, 7 raw, 7 smoothed
+_RAW = slice(10, 17)
+_SMOOTHED = slice(17, 24)
+
+
+class _SourceLog:
+    def __init__(self, name: str, kind: str):
+        self.name = name
+        self.kind = kind
+        self.frames: list[tuple[int, float, str, dict]] = []  # frame, time, image name, errors
+        self.rows: list[np.ndarray] = []  # one (faces x models, 24) array per frame
+
+    def records(self, models: list[str]):
+        """(frame entry, face records) per frame, rebuilt from the compact rows."""
+        for (frame, time_s, image, errors), rows in zip(self.frames, self.rows):
+            faces = [face_record(model=models[int(r[9])], raw=r[_RAW], smoothed=r[_SMOOTHED],
+                                 box=tuple(int(v) for v in r[3:7]), confidence=r[7], whole_image=bool(r[8]),
+                                 track_id=int(r[2]), frame=frame, time_s=time_s) for r in rows]
+            entry = {"frame": frame, "time_s": round(time_s, 4), "faces": faces}
+            if image:
+                entry["image"] = image
+            if errors:
+                entry["errors"] = errors
+            yield entry, faces
+
+
+class SessionLog:
+    """Every frame result of a session, grouped by source, for export.
+
+    Results are kept as compact numeric rows (about 200 bytes per face and
+    model), not frames or dicts, so a long session stays small in memory;
+    JSON and CSV are built at export time.
+    """
+
+    def __init__(self):
+        self.sources: list[_SourceLog] = []
+        self.models: list[str] = []
+
+    def start_source(self, name: str, kind: str) -> None:
+        if self.sources and self.sources[-1].name == name and not self.sources[-1].frames:
+            self.sources[-1].kind = kind
+            return
+        self.sources.append(_SourceLog(name, kind))
+
+    def _model_index(self, model: str) -> int:
+        if model not in self.models:
+            self.models.append(model)
+        return self.models.index(model)
+
+    def add(self, result: FrameResult) -> None:
+        if not self.sources:
+            self.start_source(result.source or "unknown", "unknown")
+        rows = []
+        for face in result.faces:
+            for model, raw in face.probabilities.items():
+                rows.append(np.concatenate([
+                    [result.frame_index, result.time_s, face.track_id, *face.box, face.confidence,
+                     float(face.whole_image), self._model_index(model)],
+                    raw, face.smoothed.get(model, raw)]))
+        current = self.sources[-1]
+        current.frames.append((result.frame_index, float(result.time_s), result.image_name, dict(result.errors)))
+        current.rows.append(np.array(rows, dtype=np.float64).reshape(-1, 24))
+
+    @property
+    def frame_count(self) -> int:
+        return sum(len(s.frames) for s in self.sources)
+
+    @property
+    def face_count(self) -> int:
+        return sum(len(r) for s in self.sources for r in s.rows)
+
+    def clear(self) -> None:
+        self.sources.clear()
+
+    def as_json(self) -> list[dict]:
+        """A list with one entry per source, each holding its frames and faces (the CLI's shape)."""
+        return [{"file": s.name, "type": s.kind, "frames": [entry for entry, _ in s.records(self.models)]}
+                for s in self.sources if s.frames]
+
+    def export_json(self, path: str | Path) -> None:
+        write_json(path, self.as_json())
+
+    def export_csv(self, path: str | Path) -> None:
+        with open(path, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+            writer.writeheader()
+            for source in self.sources:
+                for entry, faces in source.records(self.models):
+                    writer.writerows(csv_row(source.name, entry.get("image", ""), face) for face in faces)
+
+
+def write_json(path: str | Path, data) -> None:
+    text = json.dumps(data, indent=1)
+    if str(path) == "-":
+        print(text)
+    else:
+        Path(path).write_text(text + "\n")
