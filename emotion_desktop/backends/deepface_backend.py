@@ -1,0 +1,102 @@
+"""DeepFace's emotion model, through the real ``deepface`` library.
+
+DeepFace builds the model and loads its weights itself (its own loader,
+weights under ``$DEEPFACE_HOME/.deepface/weights``). We take the built Keras
+model once and call it through a compiled function on our own face crops:
+``DeepFace.analyze`` would run its own detector on every frame, which is what
+makes peer tools crawl. Preprocessing is DeepFace's: 48x48 gray in [0, 1].
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from emotion_desktop.backends.base import Backend, as_probabilities, remap_columns
+from emotion_desktop.preprocessing import normalise, prepare_faces
+
+# These mirror deepface.models.demography.tf.Emotion (file name and first URL);
+# a test checks they still match the installed library.
+WEIGHTS_FILE = "facial_expression_model_weights.h5"
+WEIGHTS_URL = "https://github.com/serengil/deepface_models/releases/download/v1.0/facial_expression_model_weights.h5"
+PUBLISHED_ACCURACY = 0.574  # FER2013 test accuracy reported by DeepFace's author (deepface issue #247)
+
+
+def weights_path() -> Path:
+    """Where DeepFace looks for the emotion weights (honours DEEPFACE_HOME, as DeepFace does)."""
+    from deepface.commons.folder_utils import get_deepface_home  # light: no TensorFlow import
+
+    return Path(get_deepface_home()) / ".deepface" / "weights" / WEIGHTS_FILE
+
+
+def missing_weights_reason() -> str | None:
+    path = weights_path()
+    if path.is_file() and path.stat().st_size > 0:
+        return None
+    return (f"DeepFace's emotion weights are missing: expected {path}. On a connected machine run "
+            "`emotion-desktop fetch-weights` (DeepFace downloads them itself), or download "
+            f"{WEIGHTS_URL} and save it there (set DEEPFACE_HOME to use another folder than your home).")
+
+
+def library_card() -> dict:
+    return {
+        "name": "deepface",
+        "display_name": "DeepFace",
+        "labels": None,
+        "input_size": 48,
+        "color": "gray",
+        "normalisation": "unit",
+        "architecture": "DeepFace's facial-expression CNN (3 conv blocks of 64/64/128 filters, "
+                        "dense 1024-1024, softmax 7), built by the deepface library",
+        "init": "pretrained by DeepFace's author on FER2013",
+        "trained_on": "FER2013 (by the deepface project)",
+        "weights": str(weights_path()),
+        "published_metrics": {"PrivateTest": {"accuracy": PUBLISHED_ACCURACY,
+                                              "source": "deepface issue #247 (FER2013 test set)"}},
+    }
+
+
+class DeepFaceBackend(Backend):
+    name = "deepface"
+    display_name = "DeepFace"
+
+    def __init__(self):
+        started = time.perf_counter()
+        reason = missing_weights_reason()
+        if reason:
+            raise FileNotFoundError(reason)
+        # Importing DeepFace sets TF_USE_LEGACY_KERAS=1 (tf.keras becomes Keras 2),
+        # which its models need; our own models use `import keras` (Keras 3) only.
+        from deepface import DeepFace  # noqa: F401
+        from deepface.models.demography.DemographyUtils import EMOTION_LABELS
+        from deepface.modules import modeling
+        import tensorflow as tf
+
+        # DeepFace's own class builds the model and loads the weights (its loader); we skip
+        # modeling.build_model's process-wide cache so that loading again really re-reads the file.
+        client = modeling.get_model_class(task="facial_attribute", model_name="Emotion")()
+        self.model = client.model
+        self.labels = list(EMOTION_LABELS)
+        self._forward = tf.function(lambda batch: self.model(batch, training=False), reduce_retracing=True)
+        self.card = library_card()
+        self.card["labels"] = self.labels
+        self.runtime = f"deepface {__import__('deepface').__version__} on TensorFlow {tf.__version__}"
+        self.load_seconds = time.perf_counter() - started
+
+    def predict(self, faces: list[np.ndarray]) -> np.ndarray:
+        if len(faces) == 0:
+            return np.zeros((0, 7), np.float32)
+        batch = normalise(prepare_faces(faces, 48, "gray").astype(np.float32), "unit")
+        raw = np.asarray(self._forward(batch))
+        return as_probabilities(remap_columns(raw, self.labels))
+
+
+def fetch_weights() -> Path:
+    """Download the weights with DeepFace's own downloader (needs a connection)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from deepface.commons import weight_utils
+
+    return Path(weight_utils.download_weights_if_necessary(file_name=WEIGHTS_FILE, source_url=WEIGHTS_URL))

@@ -1,0 +1,56 @@
+"""The project's own models: ``models/<name>.keras`` plus its card ``models/<name>.json``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from emotion_desktop.backends.base import Backend, as_probabilities
+from emotion_desktop.model_card import load_card
+from emotion_desktop.preprocessing import normalise, prepare_faces
+
+
+def missing_files_reason(name: str, models_dir: Path) -> str | None:
+    """Why ``name`` cannot load from ``models_dir`` (None when both files are there)."""
+    model_path, card_path = models_dir / f"{name}.keras", models_dir / f"{name}.json"
+    missing = [str(p) for p in (model_path, card_path) if not p.is_file()]
+    if not missing:
+        return None
+    return (f"model file missing: {' and '.join(missing)}. Train it with "
+            f"`python -m training.train --model {name} --data PATH/TO/fer2013 --out {models_dir}` "
+            "or point EMOTION_DESKTOP_MODELS (or --models-dir) at a folder that holds it.")
+
+
+class OwnModelBackend(Backend):
+    def __init__(self, name: str, display_name: str, models_dir: Path, runtime: str | None = None):
+        import keras  # Keras 3, never tf.keras (deepface turns tf.keras into Keras 2)
+
+        from emotion_desktop.backends.runners import make_runner
+
+        started = time.perf_counter()
+        self.name = name
+        self.display_name = display_name
+        model_path = models_dir / f"{name}.keras"
+        self.model_card = load_card(models_dir / f"{name}.json")
+        self.card = self.model_card.data
+        self.model = keras.models.load_model(model_path, compile=False)
+        expected = (self.model_card.input_size, self.model_card.input_size,
+                    1 if self.model_card.color == "gray" else 3)
+        if tuple(self.model.input_shape[1:]) != expected:
+            raise ValueError(f"{model_path.name} takes input {self.model.input_shape[1:]}, but its card says "
+                             f"{expected}; the card does not belong to this model")
+        self._run = make_runner(self.model, model_path, runtime)
+        self.runtime = self._run.description
+        self.load_seconds = time.perf_counter() - started
+
+    def prepare(self, faces: list[np.ndarray]) -> np.ndarray:
+        card = self.model_card
+        batch = prepare_faces(faces, card.input_size, card.color).astype(np.float32)
+        return normalise(batch, card.normalisation)
+
+    def predict(self, faces: list[np.ndarray]) -> np.ndarray:
+        if len(faces) == 0:
+            return np.zeros((0, 7), np.float32)
+        return as_probabilities(self.model_card.to_emotions_order(self._run(self.prepare(faces))))

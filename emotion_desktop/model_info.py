@@ -1,0 +1,135 @@
+"""Model cards as text: the comparison table and a card's summary (Markdown).
+
+The Models dialog, ``training.compare`` and the README all render the
+comparison from the cards through these functions, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from emotion_desktop.backends import BACKEND_NAMES, DISPLAY_NAMES, default_models_dir, probe
+from emotion_desktop.labels import EMOTIONS
+
+
+def read_cards(models_dir: str | Path | None = None) -> dict[str, dict | None]:
+    """Each backend's card: the JSON beside its model, DeepFace's library card, or None."""
+    from emotion_desktop.backends.deepface_backend import library_card
+
+    folder = Path(models_dir) if models_dir else default_models_dir()
+    cards: dict[str, dict | None] = {}
+    for name in BACKEND_NAMES:
+        if name == "deepface":
+            cards[name] = library_card()
+            continue
+        path = folder / f"{name}.json"
+        try:
+            cards[name] = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError):
+            cards[name] = None
+    return cards
+
+
+def _percent(value) -> str:
+    return f"{value:.1%}" if isinstance(value, (int, float)) else "–"
+
+
+def _number(value, unit: str = "", digits: int = 1) -> str:
+    return f"{value:.{digits}f}{unit}" if isinstance(value, (int, float)) else "–"
+
+
+def comparison_rows(cards: dict[str, dict | None], models_dir: str | Path | None = None) -> list[dict]:
+    """One row per backend with the headline figures (measured here, or marked as published)."""
+    rows = []
+    for name in BACKEND_NAMES:
+        card = cards.get(name) or {}
+        metrics = card.get("metrics", {})
+        published = card.get("published_metrics", {})
+        test = metrics.get("PrivateTest", {})
+        latency = card.get("latency_ms", {})
+        reason = probe(name, models_dir)
+        if test:
+            accuracy = _percent(test.get("accuracy"))
+        elif published.get("PrivateTest"):
+            accuracy = f"{_percent(published['PrivateTest']['accuracy'])} (published, not measured here)"
+        else:
+            accuracy = "not measured"
+        rows.append({
+            "name": name,
+            "model": DISPLAY_NAMES[name],
+            "init": card.get("init", "–"),
+            "public_accuracy": _percent(metrics.get("PublicTest", {}).get("accuracy")),
+            "private_accuracy": accuracy,
+            "private_tta": _percent(test.get("flip_tta", {}).get("accuracy")),
+            "macro_f1": _number(test.get("macro_f1"), digits=3),
+            "params": f"{card['params'] / 1e6:.2f} M" if isinstance(card.get("params"), int) else "–",
+            "size": _number(card.get("file_size_mb"), " MB"),
+            "latency_b1": _number(latency.get("batch1"), " ms"),
+            "latency_b8": _number(latency.get("batch8_per_face"), " ms"),
+            "load": _number(card.get("load_seconds"), " s"),
+            "train_time": _number(card.get("training", {}).get("wall_time_minutes"), " min", 0),
+            "status": "available" if reason is None else "unavailable",
+            "reason": reason or "",
+        })
+    return rows
+
+
+COLUMNS = [("model", "Model"), ("init", "Init"), ("public_accuracy", "PublicTest acc."),
+           ("private_accuracy", "PrivateTest acc."), ("private_tta", "PrivateTest + flip TTA"),
+           ("macro_f1", "Macro-F1 (PrivateTest)"), ("params", "Params"), ("size", "File"),
+           ("latency_b1", "CPU ms/face (batch 1)"), ("latency_b8", "CPU ms/face (batch 8)"),
+           ("train_time", "Training time"), ("status", "Status")]
+
+
+def comparison_markdown(rows: list[dict]) -> str:
+    lines = ["| " + " | ".join(title for _key, title in COLUMNS) + " |",
+             "|" + "|".join("---" for _ in COLUMNS) + "|"]
+    for row in rows:
+        lines.append("| " + " | ".join(str(row[key]) for key, _title in COLUMNS) + " |")
+    notes = [f"- **{row['model']}** is unavailable here: {row['reason']}" for row in rows if row["reason"]]
+    return "\n".join(lines + ([""] + notes if notes else []))
+
+
+def card_markdown(name: str, card: dict | None, runtime: str = "", reason: str | None = None) -> str:
+    """A human-readable summary of one model card."""
+    title = DISPLAY_NAMES.get(name, name)
+    if not card:
+        return f"## {title}\n\nNo model card found.\n\n{reason or ''}"
+    lines = [f"## {title}", ""]
+    if reason:
+        lines += [f"**Unavailable:** {reason}", ""]
+    for key, label in (("architecture", "Architecture"), ("init", "Initialisation"), ("trained_on", "Trained on"),
+                       ("params", "Parameters"), ("file_size_mb", "File size (MB)"),
+                       ("weights_dtype", "Stored weights"), ("input_size", "Input size"), ("color", "Input colour"),
+                       ("normalisation", "Normalisation"), ("backbone_input_size", "Backbone input size"),
+                       ("weights", "Weights file")):
+        if card.get(key) not in (None, ""):
+            value = f"{card[key]:,}" if isinstance(card[key], int) and key == "params" else card[key]
+            lines.append(f"- **{label}:** {value}")
+    if runtime:
+        lines.append(f"- **Runs on:** {runtime}")
+    latency = card.get("latency_ms")
+    if latency:
+        lines.append(f"- **CPU latency:** {latency.get('batch1', '–')} ms/face at batch 1, "
+                     f"{latency.get('batch8_per_face', '–')} ms/face at batch 8 ({latency.get('hardware', '')})")
+    training = card.get("training")
+    if training:
+        lines += ["", "### Training", f"- **Command:** `{training.get('command', '–')}`",
+                  f"- **Seed:** {training.get('seed', '–')}; **epochs:** {training.get('epochs_run', '–')} "
+                  f"(best {training.get('best_epoch', '–')})",
+                  f"- **Wall time:** {training.get('wall_time_minutes', '–')} min on {training.get('hardware', '–')}"]
+    for split in ("PublicTest", "PrivateTest"):
+        metrics = card.get("metrics", {}).get(split)
+        if not metrics:
+            continue
+        lines += ["", f"### {split}" + (" (validation)" if split == "PublicTest" else " (test)"),
+                  f"Accuracy **{metrics['accuracy']:.2%}**, macro-F1 **{metrics['macro_f1']:.3f}**"
+                  + (f", with flip TTA {metrics['flip_tta']['accuracy']:.2%}" if "flip_tta" in metrics else ""),
+                  "", "| " + " | ".join(EMOTIONS) + " |", "|" + "---|" * len(EMOTIONS),
+                  "| " + " | ".join(f"{metrics['per_class_recall'][e]:.2f}" for e in EMOTIONS) + " |",
+                  "", "(per-class recall)"]
+    for split, metrics in card.get("published_metrics", {}).items():
+        lines += ["", f"### {split} (published)", f"Accuracy {metrics['accuracy']:.1%} — {metrics.get('source', '')}; "
+                  "not measured here because DeepFace's weights cannot be downloaded in this environment."]
+    return "\n".join(lines)
