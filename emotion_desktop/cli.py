@@ -1,0 +1,224 @@
+"""The ``emotion-desktop`` command: the window by default, and headless commands.
+
+    emotion-desktop                         open the window (camera, else the built-in demo)
+    emotion-desktop --demo | PATH           open the window on the demo or a file/folder
+    emotion-desktop predict PATH... --model scratch_cnn|resnet50v2|deepface|all --json out.json
+    emotion-desktop models                  list the models and whether they can run
+    emotion-desktop fetch-weights           download DeepFace's emotion weights (needs a connection)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter off the terminal
+
+COMMANDS = ("predict", "models", "fetch-weights", "gui")
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"emotion-desktop: {message}", file=sys.stderr)
+    return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from emotion_desktop.backends import BACKEND_NAMES
+    from emotion_desktop.detection import DETECTOR_NAMES
+
+    parser = argparse.ArgumentParser(prog="emotion-desktop", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command")
+
+    gui = commands.add_parser("gui", help="open the window (the default command)")
+    gui.add_argument("path", nargs="?", help="an image, video or folder to open")
+    gui.add_argument("--demo", action="store_true", help="start on the built-in demo instead of the camera")
+    gui.add_argument("--camera", type=int, default=0, help="camera index to start on (default 0)")
+    gui.add_argument("--model", choices=BACKEND_NAMES, help="model to start with")
+    gui.add_argument("--models-dir", type=Path, help="folder holding <model>.keras and cards")
+
+    predict = commands.add_parser("predict", help="analyse images, folders and videos headlessly")
+    predict.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="image, video or folder of images")
+    predict.add_argument("--model", default="scratch_cnn", choices=(*BACKEND_NAMES, "all"))
+    predict.add_argument("--json", default="-", metavar="FILE", help="write JSON here ('-' for stdout, default)")
+    predict.add_argument("--csv", type=Path, metavar="FILE", help="also write one CSV row per face and model")
+    predict.add_argument("--every", type=int, default=1, metavar="N", help="videos: analyse every N-th frame")
+    predict.add_argument("--detector", default="haar", choices=DETECTOR_NAMES,
+                         help="face detector: haar (fast) or mtcnn (accurate, slower)")
+    predict.add_argument("--smoothing", type=float, default=0.0, metavar="SECONDS",
+                         help="videos: time constant of the smoothing reported as emotion_smoothed")
+    predict.add_argument("--annotate", type=Path, metavar="OUTDIR",
+                         help="write each image annotated with every model's answer side by side, plus a CSV")
+    predict.add_argument("--models-dir", type=Path, help="folder holding <model>.keras and cards")
+
+    models = commands.add_parser("models", help="list the models and whether they can run")
+    models.add_argument("--models-dir", type=Path)
+    commands.add_parser("fetch-weights", help="download DeepFace's emotion weights with DeepFace's own downloader")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # No sub-command means "open the window" (emotion-desktop, emotion-desktop --demo, emotion-desktop FILE).
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        argv = ["gui", *argv]
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "gui":
+        from emotion_desktop.gui.app import run_app
+
+        return run_app(args)
+    if args.command == "predict":
+        return predict_command(args)
+    if args.command == "models":
+        return models_command(args)
+    if args.command == "fetch-weights":
+        return fetch_weights_command()
+    return 0
+
+
+def load_backends(choice: str, models_dir: Path | None):
+    """The backends for --model; (backends, error) with a one-line error when none can run."""
+    from emotion_desktop.backends import BACKEND_NAMES, load_backend
+
+    names = BACKEND_NAMES if choice == "all" else (choice,)
+    backends = [load_backend(name, models_dir) for name in names]
+    for backend in backends:
+        if not backend.available:
+            print(f"emotion-desktop: {backend.display_name} unavailable: {backend.unavailable_reason}",
+                  file=sys.stderr)
+    available = [b for b in backends if b.available]
+    if not available:
+        return [], "no model could run" if choice == "all" else f"model {choice} is unavailable"
+    return available, None
+
+
+def iterate_inputs(paths: list[Path]):
+    """(display name, kind, path) per input file; folders expand to their images."""
+    from emotion_desktop.sources import image_files_in
+
+    for path in paths:
+        if path.is_dir():
+            images = image_files_in(path)
+            if not images:
+                yield str(path), "folder", path  # reported as "no images" by the source
+            for image in images:
+                yield str(image), "image", image
+        else:
+            yield str(path), "file", path
+
+
+def predict_command(args) -> int:
+    from emotion_desktop.detection import make_detector
+    from emotion_desktop.pipeline import Pipeline
+    from emotion_desktop.results import SessionLog, write_json
+    from emotion_desktop.sources import ImageSource, SourceError, VideoFileSource, open_path
+
+    if args.every < 1:
+        return _fail("--every must be 1 or more")
+    backends, error = load_backends(args.model, args.models_dir)
+    if error:
+        return _fail(error)
+    try:
+        detector = make_detector(args.detector)
+    except Exception as exc:
+        return _fail(f"face detector {args.detector} cannot start: {exc}")
+    pipeline = Pipeline(detector, backends, smoothing_s=args.smoothing)
+    log = SessionLog()
+    failures: list[dict] = []
+    annotator = Annotator(args.annotate, pipeline.model_names) if args.annotate else None
+    for name, _kind, path in iterate_inputs(args.paths):
+        try:
+            source = open_path(path)
+        except SourceError as exc:
+            failures.append({"file": name, "error": str(exc)})
+            print(f"emotion-desktop: {name}: {exc}", file=sys.stderr)
+            continue
+        with source:
+            kind = "video" if isinstance(source, VideoFileSource) else "image"
+            log.start_source(name, kind)
+            pipeline.reset()
+            try:
+                while (frame := source.read()) is not None:
+                    result = pipeline.process(frame)
+                    result.source = name
+                    log.add(result)
+                    if annotator and isinstance(source, ImageSource):
+                        annotator.write(path, frame.image, result)
+                    if isinstance(source, VideoFileSource) and args.every > 1:
+                        source.skip(args.every - 1)
+            except SourceError as exc:
+                failures.append({"file": name, "error": str(exc)})
+                print(f"emotion-desktop: {name}: {exc}", file=sys.stderr)
+    output = log.as_json() + failures
+    try:
+        write_json(args.json, output)
+        if args.csv:
+            log.export_csv(args.csv)
+        if annotator:
+            log.export_csv(args.annotate / "results.csv")
+    except OSError as exc:
+        return _fail(f"cannot write results: {exc}")
+    return 1 if failures else 0
+
+
+class Annotator:
+    """Writes OUTDIR/<image>.annotated.png: one panel per model, side by side, each with that model's answer."""
+
+    def __init__(self, folder: Path, models: list[str]):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.models = models
+
+    def write(self, path: Path, image, result) -> Path:
+        import copy
+
+        import cv2
+        import numpy as np
+
+        from emotion_desktop.backends import DISPLAY_NAMES
+        from emotion_desktop.drawing import annotate, draw_label
+
+        panels = []
+        for model in self.models:
+            single = copy.copy(result)
+            single.models = [model]
+            panel = annotate(image, single, smoothed=False)
+            scale = float(np.clip(max(panel.shape[:2]) / 900, 0.5, 1.6))
+            draw_label(panel, DISPLAY_NAMES.get(model, model), 0, 0, (40, 40, 40), scale)
+            panels.append(panel)
+        target = self.folder / f"{path.stem}.annotated.png"
+        if not cv2.imwrite(str(target), np.hstack(panels)):
+            raise OSError(f"cannot write {target}")
+        return target
+
+
+def models_command(args) -> int:
+    from emotion_desktop.backends import BACKEND_NAMES, DISPLAY_NAMES, default_models_dir, probe
+
+    print(f"models folder: {args.models_dir or default_models_dir()}")
+    for name in BACKEND_NAMES:
+        reason = probe(name, args.models_dir)
+        print(f"  {name:12} {DISPLAY_NAMES[name]:12} {'available' if reason is None else 'unavailable: ' + reason}")
+    return 0
+
+
+def fetch_weights_command() -> int:
+    from emotion_desktop.backends.deepface_backend import fetch_weights, missing_weights_reason, weights_path
+
+    if missing_weights_reason() is None:
+        print(f"DeepFace's emotion weights are already at {weights_path()}")
+        return 0
+    try:
+        path = fetch_weights()
+    except Exception as exc:
+        return _fail(f"download failed ({exc}). {missing_weights_reason()}", code=1)
+    print(f"downloaded DeepFace's emotion weights to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
