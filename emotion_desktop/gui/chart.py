@@ -1,0 +1,98 @@
+"""The live bar chart of the 7 emotion probabilities (pyqtgraph).
+
+Horizontal bars, one row per emotion, so the labels stay readable in a
+narrow side panel. One model: seven bars in the emotions' colours. Compare
+mode: grouped bars, one colour per model, with each model's per-face
+latency in the legend. Bars are updated in place (``setOpts``) every frame
+rather than rebuilt.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from emotion_desktop.backends import DISPLAY_NAMES
+from emotion_desktop.labels import EMOTIONS, emotion_color_rgb
+
+MODEL_COLORS = {"scratch_cnn": (31, 119, 180), "resnet50v2": (255, 127, 14), "deepface": (44, 160, 44)}
+
+
+class EmotionChart(pg.PlotWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent, background="w")
+        self.setMinimumSize(300, 220)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setMenuEnabled(False)
+        self.setMouseEnabled(x=False, y=False)
+        self.hideButtons()
+        plot = self.getPlotItem()
+        plot.setXRange(0, 100, padding=0)
+        plot.setYRange(-0.6, len(EMOTIONS) - 0.4, padding=0)
+        plot.invertY(True)  # angry at the top, neutral at the bottom
+        plot.showGrid(x=True, alpha=0.25)
+        plot.setLabel("bottom", "probability (%)")
+        plot.getAxis("left").setTicks([[(i, name) for i, name in enumerate(EMOTIONS)]])
+        plot.getAxis("left").setStyle(tickTextOffset=6)
+        self.legend = plot.addLegend(offset=(-5, -5), labelTextColor="k")
+        self._bars: dict[str, pg.BarGraphItem] = {}
+        self._layout: tuple[str, ...] = ()
+        self.message = pg.TextItem("", color=(90, 90, 90), anchor=(0.5, 0.5))
+        self.message.setPos(50, (len(EMOTIONS) - 1) / 2)
+        plot.addItem(self.message)
+        self.show_message("No face yet")
+
+    def show_message(self, text: str) -> None:
+        """Empty the chart and show ``text`` (e.g. "No face in view")."""
+        for bars in self._bars.values():
+            bars.setOpts(width=np.zeros(len(EMOTIONS)))
+        self.message.setText(text)
+
+    def _build(self, models: tuple[str, ...]) -> None:
+        plot = self.getPlotItem()
+        for bars in self._bars.values():
+            plot.removeItem(bars)
+        self.legend.clear()
+        self._bars = {}
+        count = len(models)
+        thickness = 0.8 / count
+        rows = np.arange(len(EMOTIONS), dtype=float)
+        zeros = np.zeros(len(EMOTIONS))
+        for index, model in enumerate(models):
+            offset = (index - (count - 1) / 2) * thickness
+            if count == 1:  # one model: each bar in its emotion's colour
+                brushes = [pg.mkBrush(*emotion_color_rgb(e)) for e in EMOTIONS]
+                bars = pg.BarGraphItem(x0=zeros, y=rows + offset, width=zeros, height=thickness,
+                                       brushes=brushes, pen=pg.mkPen(80, 80, 80))
+            else:
+                bars = pg.BarGraphItem(x0=zeros, y=rows + offset, width=zeros, height=thickness,
+                                       brush=pg.mkBrush(*MODEL_COLORS.get(model, (120, 120, 120))),
+                                       pen=pg.mkPen(80, 80, 80), name=DISPLAY_NAMES.get(model, model))
+                self.legend.addItem(bars, DISPLAY_NAMES.get(model, model))
+            plot.addItem(bars)
+            self._bars[model] = bars
+        self._layout = models
+
+    def set_probabilities(self, probabilities: dict[str, np.ndarray], per_face_ms: dict[str, float] | None = None):
+        """Show one face's probabilities per model (values 0..1, EMOTIONS order)."""
+        models = tuple(probabilities)
+        if not models:
+            self.show_message("No face in view")
+            return
+        if models != self._layout:
+            self._build(models)
+        self.message.setText("")
+        for model, values in probabilities.items():
+            self._bars[model].setOpts(width=np.asarray(values, dtype=float) * 100)
+        if len(models) > 1 and per_face_ms:
+            for (_sample, label), model in zip(self.legend.items, models):  # legend order = model order
+                if model in per_face_ms:
+                    label.setText(f"{DISPLAY_NAMES.get(model, model)} ({per_face_ms[model]:.1f} ms/face)")
+
+    def values(self) -> dict[str, np.ndarray]:
+        """The bar lengths now shown, in percent, per model (for tests)."""
+        return {model: np.asarray(bars.opts["width"], dtype=float) for model, bars in self._bars.items()}
+
+    def legend_texts(self) -> list[str]:
+        return [label.text for _sample, label in self.legend.items]

@@ -1,0 +1,337 @@
+"""The worker thread: capture -> detect -> classify -> draw, off the UI thread.
+
+Newest frame wins: a grabber thread reads the source at its own pace (the
+camera's rate, or a video's frame rate) and keeps only the latest frame; the
+worker processes whatever is newest when it is ready, so nothing queues up
+and latency stays bounded. The UI is told a result is ready at most once
+until it has taken it, so the UI thread never falls behind either.
+
+Every processed frame goes into the session log here (not in the UI), so
+results survive even when the UI skips painting a frame.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QThread, Signal
+from PySide6.QtGui import QImage
+
+from emotion_desktop.drawing import annotate
+from emotion_desktop.pipeline import Pipeline
+from emotion_desktop.results import FrameResult, SessionLog
+from emotion_desktop.sources import DemoSource, Frame, FrameSource, ImageSource, SourceError, VideoFileSource
+
+log = logging.getLogger(__name__)
+
+
+def to_qimage(image: np.ndarray) -> QImage:
+    """A BGR uint8 frame as a QImage that owns its pixels (safe to hand to the UI thread)."""
+    height, width = image.shape[:2]
+    rgb = np.ascontiguousarray(image[:, :, ::-1])
+    return QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+
+
+class FrameGrabber(threading.Thread):
+    """Reads a live or paced source continuously and keeps only the newest frame."""
+
+    def __init__(self, source: FrameSource):
+        super().__init__(daemon=True, name="frame-grabber")
+        self.source = source
+        self._lock = threading.Lock()
+        self._latest: tuple[Frame, float] | None = None
+        self._new = threading.Event()
+        self._stopping = threading.Event()
+        self._paused = threading.Event()
+        self.error: SourceError | None = None
+        self.ended = False
+        paced = isinstance(source, (VideoFileSource, DemoSource))
+        self._interval = 1.0 / (source.info.fps or 30.0) if paced else 0.0
+
+    def run(self) -> None:
+        next_due = time.perf_counter()
+        while not self._stopping.is_set():
+            if self._paused.is_set():
+                time.sleep(0.02)
+                next_due = time.perf_counter()
+                continue
+            started = time.perf_counter()
+            try:
+                frame = self.source.read()
+            except SourceError as error:
+                self.error = error
+                self._new.set()
+                return
+            except Exception as error:  # an unexpected decoder failure ends the source, not the app
+                self.error = SourceError(f"Reading from {self.source.info.name} failed: {error}")
+                self._new.set()
+                return
+            if frame is None:
+                self.ended = True
+                self._new.set()
+                return
+            capture_ms = (time.perf_counter() - started) * 1000
+            with self._lock:
+                self._latest = (frame, capture_ms)
+            self._new.set()
+            if self._interval:  # play videos and the demo in real time
+                next_due += self._interval
+                delay = next_due - time.perf_counter()
+                if delay > 0:
+                    self._stopping.wait(delay)
+                elif delay < -1.0:  # far behind (e.g. after a stall): resynchronise
+                    next_due = time.perf_counter()
+
+    def take(self, timeout: float) -> tuple[Frame, float] | None:
+        """The newest frame not yet taken (waits up to ``timeout``), or None."""
+        if not self._new.wait(timeout):
+            return None
+        with self._lock:
+            latest, self._latest = self._latest, None
+            self._new.clear()
+        return latest
+
+    def set_paused(self, paused: bool) -> None:
+        (self._paused.set if paused else self._paused.clear)()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join(timeout=2.0)
+
+
+@dataclass
+class _Command:
+    kind: str
+    value: object = None
+
+
+class PipelineWorker(QThread):
+    """Owns the source and the pipeline; the UI talks to it through thread-safe commands."""
+
+    result_ready = Signal()  # a new (image, result) is waiting in ``take_result``
+    source_opened = Signal(str, str, object)  # kind, name, info
+    source_failed = Signal(str, str)  # request label, message (could not open)
+    source_error = Signal(str)  # the running source broke (camera lost, decode error)
+    source_ended = Signal(str)  # a video ended / last image reached
+    image_position = Signal(int, int)  # index, count for still images
+    image_error = Signal(str)  # one image of several could not be read; the others still can
+
+    def __init__(self, pipeline: Pipeline, parent=None):
+        super().__init__(parent)
+        self.pipeline = pipeline
+        self.session = SessionLog()
+        self.session_lock = threading.Lock()
+        self.selected_track: int | None = None
+        self._commands: queue.Queue[_Command] = queue.Queue()
+        self._stopping = threading.Event()
+        self._wake = threading.Event()
+        self._source: FrameSource | None = None
+        self._grabber: FrameGrabber | None = None
+        self._paused = False
+        self._still: Frame | None = None  # the current still image, reprocessed when settings change
+        self._last_result: FrameResult | None = None
+        self._image_index: int | None = None
+        self._latest_lock = threading.Lock()
+        self._latest: tuple[QImage, FrameResult, np.ndarray] | None = None
+        self._notified = False
+        self.fps = 0.0
+        self._last_done: float | None = None
+
+    # ---- commands from the UI thread -------------------------------------------------------
+    def _send(self, kind: str, value=None) -> None:
+        self._commands.put(_Command(kind, value))
+        self._wake.set()
+
+    def open_source(self, label: str, factory) -> None:
+        """Open ``factory()`` (a callable returning a FrameSource) in the worker; ``label`` names it in errors."""
+        self._send("open", (label, factory))
+
+    def close_source(self) -> None:
+        self._send("close")
+
+    def set_backends(self, backends) -> None:
+        self._send("backends", list(backends))
+
+    def set_detector(self, detector) -> None:
+        self._send("detector", detector)
+
+    def set_smoothing(self, seconds: float) -> None:
+        self._send("smoothing", seconds)
+
+    def set_paused(self, paused: bool) -> None:
+        self._send("pause", paused)
+
+    def step(self, offset: int) -> None:
+        self._send("step", offset)
+
+    def refresh(self) -> None:
+        """Redraw the current still image (after the selected face changed); live frames redraw anyway."""
+        self._send("refresh")
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    # ---- results for the UI thread ----------------------------------------------------------
+    def take_result(self) -> tuple[QImage, FrameResult, np.ndarray] | None:
+        with self._latest_lock:
+            latest, self._latest = self._latest, None
+            self._notified = False
+        return latest
+
+    # ---- the loop --------------------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            while not self._stopping.is_set():
+                self._drain_commands()
+                if self._stopping.is_set():
+                    break
+                if self._grabber is not None and not self._paused:
+                    self._process_live()
+                else:
+                    self._wake.wait(0.05)
+                    self._wake.clear()
+        finally:
+            self._close()
+
+    def _drain_commands(self) -> None:
+        reprocess = False
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                break
+            if command.kind == "open":
+                self._open(*command.value)
+            elif command.kind == "close":
+                self._close()
+            elif command.kind == "backends":
+                self.pipeline.set_backends(command.value)
+                reprocess = True
+            elif command.kind == "detector":
+                self.pipeline.detector = command.value
+                reprocess = True
+            elif command.kind == "smoothing":
+                self.pipeline.set_smoothing(float(command.value))
+            elif command.kind == "pause":
+                self._paused = bool(command.value)
+                if self._grabber is not None:
+                    self._grabber.set_paused(self._paused)
+            elif command.kind == "step":
+                self._step(int(command.value))
+            elif command.kind == "refresh":
+                self._redraw()
+        if reprocess and self._still is not None:
+            self.pipeline.reset()
+            self._handle(self._still, 0.0)
+
+    def _open(self, label: str, factory) -> None:
+        self._close()
+        try:
+            source = factory()
+        except SourceError as error:
+            self.source_failed.emit(label, str(error))
+            return
+        except Exception as error:  # never let a bad file take the worker down
+            log.exception("opening %s failed", label)
+            self.source_failed.emit(label, f"Cannot open {label}: {error}")
+            return
+        self._source = source
+        self.pipeline.reset()
+        self._last_done = None
+        with self.session_lock:
+            self.session.start_source(source.info.name, source.info.kind)
+        self.source_opened.emit(source.info.kind, source.info.name, source.info)
+        if isinstance(source, ImageSource):
+            self._step(0)
+        else:
+            self._grabber = FrameGrabber(source)
+            self._grabber.set_paused(self._paused)
+            self._grabber.start()
+
+    def _close(self) -> None:
+        if self._grabber is not None:
+            self._grabber.stop()
+            self._grabber = None
+        if self._source is not None:
+            self._source.close()
+            self._source = None
+        self._still = self._last_result = None
+        self._image_index = None
+
+    def _step(self, offset: int) -> None:
+        """Show the image ``offset`` away from the current one (0: the current one)."""
+        source = self._source
+        if not isinstance(source, ImageSource):
+            return
+        target = 0 if self._image_index is None else self._image_index + offset
+        if target >= len(source.paths):
+            self.source_ended.emit(f"That was the last image ({len(source.paths)}).")
+            return
+        self._image_index = max(0, target)
+        source.seek(self._image_index)
+        self.image_position.emit(self._image_index, len(source.paths))
+        try:
+            frame = source.read()
+        except SourceError as error:  # a bad file in a folder: say so, keep the rest steppable
+            self._still = self._last_result = None
+            self.image_error.emit(str(error))
+            return
+        self._still = frame
+        self.pipeline.reset()  # still images are independent: no tracking or smoothing across them
+        self._handle(frame, 0.0)
+
+    def _process_live(self) -> None:
+        grabber = self._grabber
+        taken = grabber.take(timeout=0.1)
+        if taken is not None:
+            self._handle(*taken)
+        if grabber.error is not None:
+            message = str(grabber.error)
+            self._close()
+            self.source_error.emit(message)
+        elif grabber.ended and taken is None:
+            name = self._source.info.name if self._source else "the video"
+            self._close()
+            self.source_ended.emit(f"{name} ended. Open another file, or choose a camera or the demo.")
+
+    def _draw(self, frame: Frame, result: FrameResult) -> QImage:
+        selected = self.selected_track
+        if result.face_by_track(selected) is None:
+            largest = result.largest_face()
+            selected = largest.track_id if largest else None
+        return to_qimage(annotate(frame.image, result, selected))
+
+    def _redraw(self) -> None:
+        if self._still is not None and self._last_result is not None:
+            self._publish(self._draw(self._still, self._last_result), self._last_result, self._still)
+
+    def _publish(self, image: QImage, result: FrameResult, frame: Frame) -> None:
+        with self._latest_lock:
+            self._latest = (image, result, frame.image)
+            notify = not self._notified
+            self._notified = True
+        if notify:
+            self.result_ready.emit()
+
+    def _handle(self, frame: Frame, capture_ms: float) -> None:
+        result = self.pipeline.process(frame, capture_ms)
+        result.source = self._source.info.name if self._source else ""
+        draw_started = time.perf_counter()
+        image = self._draw(frame, result)
+        result.timings_ms["draw"] = (time.perf_counter() - draw_started) * 1000
+        result.timings_ms["total"] += result.timings_ms["draw"]
+        now = time.perf_counter()
+        if self._last_done is not None and self._still is None:
+            instant = 1.0 / max(now - self._last_done, 1e-6)
+            self.fps = instant if self.fps == 0 else 0.9 * self.fps + 0.1 * instant
+        self._last_done = now
+        self._last_result = result
+        with self.session_lock:
+            self.session.add(result)
+        self._publish(image, result, frame)
