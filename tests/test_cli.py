@@ -1,0 +1,116 @@
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from emotion_desktop.cli import main
+from emotion_desktop.labels import EMOTIONS
+
+
+def run_cli(args, capsys):
+    code = main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_predict_image_writes_deepface_shaped_json(tiny_models_dir, odd_images, tmp_path, capsys):
+    out = tmp_path / "out.json"
+    code, _, err = run_cli(["predict", str(odd_images["rgba"]), "--model", "scratch_cnn", "--json", str(out),
+                            "--models-dir", str(tiny_models_dir)], capsys)
+    assert code == 0, err
+    data = json.loads(out.read_text())
+    assert len(data) == 1 and data[0]["file"].endswith("alpha.png") and data[0]["type"] == "image"
+    faces = data[0]["frames"][0]["faces"]
+    assert len(faces) == 1 and faces[0]["model"] == "scratch_cnn"
+    assert list(faces[0]["emotion"]) == list(EMOTIONS)
+
+
+def test_predict_to_stdout_and_video_every_nth_frame(tiny_models_dir, face_video, capsys):
+    code, out, err = run_cli(["predict", str(face_video), "--every", "5", "--json", "-",
+                              "--models-dir", str(tiny_models_dir)], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    frames = [f["frame"] for f in data[0]["frames"]]
+    assert data[0]["type"] == "video" and frames == [0, 5, 10, 15, 20]
+    assert all(len(f["faces"]) == 1 for f in data[0]["frames"])
+
+
+def test_folder_expands_to_one_entry_per_image(tiny_models_dir, odd_images, tmp_path, capsys):
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    for key in ("gray", "crop48", "noface"):
+        shutil.copy(odd_images[key], folder)
+    code, out, err = run_cli(["predict", str(folder), "--json", "-", "--models-dir", str(tiny_models_dir)], capsys)
+    assert code == 0, err
+    data = {entry["file"].rsplit("/", 1)[1]: entry for entry in json.loads(out)}
+    assert set(data) == {"gray.png", "fer_crop.png", "noface.png"}
+    assert data["fer_crop.png"]["frames"][0]["faces"][0]["whole_image"] is True
+    assert data["noface.png"]["frames"][0]["faces"] == []
+
+
+def test_unreadable_input_fails_with_one_line_and_keeps_other_results(tiny_models_dir, bad_files, odd_images,
+                                                                      capsys):
+    code, out, err = run_cli(["predict", str(bad_files["truncated"]), str(odd_images["gray"]), "--json", "-",
+                              "--models-dir", str(tiny_models_dir)], capsys)
+    assert code == 1
+    assert err.strip().count("\n") == 0 and "truncated.jpg" in err
+    data = json.loads(out)
+    assert {e.get("file", "").rsplit("/", 1)[-1] for e in data} == {"truncated.jpg", "gray.png"}
+    assert any("error" in entry for entry in data)
+
+
+def test_unavailable_model_exits_non_zero(tmp_path, odd_images, capsys):
+    code, out, err = run_cli(["predict", str(odd_images["gray"]), "--model", "resnet50v2",
+                              "--models-dir", str(tmp_path)], capsys)
+    assert code == 2 and out == ""
+    assert "model resnet50v2 is unavailable" in err.splitlines()[-1]
+
+
+def test_model_all_names_the_unavailable_and_runs_the_rest(tiny_models_dir, odd_images, capsys):
+    code, out, err = run_cli(["predict", str(odd_images["gray"]), "--model", "all", "--json", "-",
+                              "--models-dir", str(tiny_models_dir)], capsys)
+    assert code == 0
+    assert "ResNet50V2 unavailable" in err and "DeepFace unavailable" in err
+    models = {face["model"] for face in json.loads(out)[0]["frames"][0]["faces"]}
+    assert models == {"scratch_cnn"}
+
+
+def test_annotate_writes_side_by_side_panels_and_csv(tiny_models_dir, deepface_weights, odd_images, tmp_path,
+                                                     capsys):
+    import cv2
+
+    outdir = tmp_path / "annotated"
+    code, _, err = run_cli(["predict", str(odd_images["gray"]), "--model", "all", "--json", str(tmp_path / "o.json"),
+                            "--annotate", str(outdir), "--models-dir", str(tiny_models_dir)], capsys)
+    assert code == 0, err
+    panel = cv2.imread(str(outdir / "gray.annotated.png"))
+    source = cv2.imread(str(odd_images["gray"]))
+    assert panel.shape[0] == source.shape[0] and panel.shape[1] == 2 * source.shape[1]  # CNN | DeepFace
+    rows = (outdir / "results.csv").read_text().splitlines()
+    assert len(rows) == 3 and rows[0].startswith("source,frame")
+
+
+def test_models_command_lists_every_backend(tiny_models_dir, capsys):
+    code, out, _ = run_cli(["models", "--models-dir", str(tiny_models_dir)], capsys)
+    assert code == 0
+    assert "scratch_cnn" in out and "available" in out and "resnet50v2" in out and "unavailable" in out
+
+
+def test_fetch_weights_fails_cleanly_offline(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("DEEPFACE_HOME", str(tmp_path))
+    import emotion_desktop.backends.deepface_backend as deepface_backend
+
+    def offline():
+        raise ConnectionError("network unreachable")
+
+    monkeypatch.setattr(deepface_backend, "fetch_weights", offline)
+    code, _, err = run_cli(["fetch-weights"], capsys)
+    assert code == 1 and "download failed" in err and str(tmp_path) in err
+
+
+def test_console_entry_point_runs():
+    result = subprocess.run([sys.executable, "-m", "emotion_desktop.cli", "predict", "--help"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "--model" in result.stdout

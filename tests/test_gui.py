@@ -1,0 +1,242 @@
+"""End-to-end tests of the real window (offscreen), its worker thread and real models."""
+
+import json
+import shutil
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import QDropEvent
+
+from emotion_desktop.gui.main_window import MainWindow
+from emotion_desktop.labels import EMOTIONS
+
+LOAD_TIMEOUT = 60_000  # ms; the first model load imports TensorFlow
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, tiny_models_dir):
+    windows = []
+
+    def make(models_dir=tiny_models_dir, start=None, **kwargs):
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(models_dir=models_dir, settings=settings, start=start, **kwargs)
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        assert window.worker.isFinished()
+
+
+def wait_for_faces(qtbot, window, models=("scratch_cnn",), timeout=LOAD_TIMEOUT):
+    def ready():
+        result = window.last_result
+        return (result is not None and result.faces
+                and all(m in result.faces[0].probabilities for m in models))
+    qtbot.waitUntil(ready, timeout=timeout)
+    return window.last_result
+
+
+def test_opens_an_image_draws_boxes_and_charts_the_face(make_window, qtbot, odd_images, astronaut_bgr):
+    window = make_window(start=("path", odd_images["rgba"]))
+    result = wait_for_faces(qtbot, window)
+    assert len(result.faces) == 1
+    # The shown frame has the box drawn on it.
+    image = window.video.image
+    assert image.width() == astronaut_bgr.shape[1]
+    x, y, w, h = result.faces[0].box
+    pixel = image.pixelColor(x, y + h // 2)
+    assert (pixel.red(), pixel.green(), pixel.blue()) != tuple(int(v) for v in astronaut_bgr[y + h // 2, x, ::-1])
+    # The chart shows this face's probabilities, in percent.
+    values = window.chart.values()["scratch_cnn"]
+    assert values.shape == (7,) and values.sum() == pytest.approx(100, abs=0.1)
+    label, probability = result.faces[0].top("scratch_cnn")
+    assert window.face_label.text().startswith(f"{label} {probability:.0%}")
+    assert "classify" in window.stages_label.text()
+
+
+def test_compare_mode_runs_every_available_model(make_window, qtbot, deepface_weights, odd_images):
+    window = make_window(start=("path", odd_images["gray"]))
+    wait_for_faces(qtbot, window)
+    window.compare_box.setChecked(True)
+    result = wait_for_faces(qtbot, window, models=("scratch_cnn", "deepface"))
+    assert result.models == ["scratch_cnn", "deepface"]
+    assert set(window.chart.values()) == {"scratch_cnn", "deepface"}
+    legend = window.chart.legend_texts()
+    assert any(text.startswith("Scratch CNN (") and "ms/face" in text for text in legend)
+    assert any(text.startswith("DeepFace (") for text in legend)
+    window.compare_box.setChecked(False)
+    qtbot.waitUntil(lambda: window.last_result.models == ["scratch_cnn"], timeout=10_000)
+
+
+def test_unavailable_models_are_disabled_with_the_reason(make_window):
+    window = make_window()
+    index = window.model_combo.findData("resnet50v2")
+    item = window.model_combo.model().item(index)
+    assert not item.isEnabled()
+    assert "resnet50v2.keras" in item.toolTip() and "training.train" in item.toolTip()
+    assert "ResNet50V2 unavailable" in window.log_view.toPlainText()
+
+
+def test_video_plays_tracks_and_ends_with_results_kept(make_window, qtbot, face_video, tmp_path):
+    window = make_window(start=("path", face_video))
+    wait_for_faces(qtbot, window)
+    qtbot.waitUntil(lambda: window.banner.isVisible() and "ended" in window.banner.label.text(), timeout=30_000)
+    assert window.worker.session.frame_count >= 5
+    assert {f.track_id for f in window.last_result.faces} == {1}
+    assert window.write_results(tmp_path / "results.json", "json")
+    data = json.loads((tmp_path / "results.json").read_text())
+    assert data[0]["type"] == "video" and len(data[0]["frames"]) == window.worker.session.frame_count
+    assert window.write_results(tmp_path / "results.csv", "csv")
+    assert (tmp_path / "results.csv").read_text().count("\n") > 5
+
+
+@pytest.mark.parametrize("key", ["truncated", "text", "corrupt_video", "unknown", "empty"])
+def test_bad_files_show_a_message_and_keep_results(make_window, qtbot, odd_images, bad_files, key, tmp_path):
+    window = make_window(start=("path", odd_images["gray"]))
+    wait_for_faces(qtbot, window)
+    frames_before = window.worker.session.frame_count
+    window.open_paths([bad_files[key]])
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10_000)
+    assert bad_files[key].name in window.banner.label.text()
+    assert window.worker.isRunning()
+    assert window.worker.session.frame_count == frames_before  # nothing lost
+    assert window.write_results(tmp_path / "kept.csv", "csv")
+    window.open_paths([odd_images["rgba"]])  # and the app still works
+    qtbot.waitUntil(lambda: window.worker.session.frame_count > frames_before, timeout=10_000)
+
+
+def test_folder_steps_through_images_past_a_bad_one(make_window, qtbot, tmp_path, odd_images, bad_files):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    shutil.copy(odd_images["gray"], folder / "1.png")
+    shutil.copy(bad_files["truncated"], folder / "2.jpg")
+    shutil.copy(odd_images["crop48"], folder / "3.png")
+    window = make_window(start=("path", folder))
+    wait_for_faces(qtbot, window)
+    assert window.next_action.isEnabled() and not window.prev_action.isEnabled()
+    window.next_action.trigger()
+    qtbot.waitUntil(lambda: "2.jpg" in window.banner.label.text(), timeout=10_000)
+    window.next_action.trigger()
+    qtbot.waitUntil(lambda: window.last_result.image_name == "3.png", timeout=10_000)
+    assert window.last_result.faces[0].whole_image  # a 48x48 FER-style crop is classified whole
+    window.prev_action.trigger()
+    window.prev_action.trigger()
+    qtbot.waitUntil(lambda: window.last_result.image_name == "1.png" and window.last_result.frame_index == 0,
+                    timeout=10_000)
+
+
+def test_missing_camera_says_so_and_runs_the_demo(make_window, qtbot):
+    window = make_window(start=("camera", 9))
+    qtbot.waitUntil(lambda: window.source_kind == "demo", timeout=15_000)
+    assert window.banner.isVisible()
+    text = window.banner.label.text()
+    assert "No camera found at index 9" in text and "demo" in text
+    assert [b.text() for b in window.banner.buttons if b.isVisible()] == ["Open file…", "Open video…",
+                                                                          "Retry camera"]
+    wait_for_faces(qtbot, window)
+
+
+def test_clicking_a_face_selects_it(make_window, qtbot, tmp_path, astronaut_bgr):
+    import cv2
+
+    two = np.hstack([astronaut_bgr, astronaut_bgr[:, ::-1]])  # two faces
+    path = tmp_path / "two.png"
+    cv2.imwrite(str(path), two)
+    window = make_window(start=("path", path))
+    qtbot.waitUntil(lambda: window.last_result is not None and len(window.last_result.faces) == 2
+                    and all(f.probabilities for f in window.last_result.faces), timeout=LOAD_TIMEOUT)
+    right = max(window.last_result.faces, key=lambda f: f.box[0])
+    x, y, w, h = right.box
+    rect = window.video.target_rect()
+    scale = rect.width() / two.shape[1]
+    point = QPointF(rect.x() + (x + w / 2) * scale, rect.y() + (y + h / 2) * scale).toPoint()
+    qtbot.mouseClick(window.video, Qt.MouseButton.LeftButton, pos=point)
+    assert window.selected_track == right.track_id
+    qtbot.waitUntil(lambda: "face 2 of 2" in window.face_label.text(), timeout=5_000)
+
+
+def test_drop_files_opens_them(make_window, qtbot, odd_images):
+    window = make_window()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(odd_images["png16"]))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    qtbot.waitUntil(lambda: window.source_name == "sixteen_bit.png", timeout=10_000)
+    assert str(odd_images["png16"]) in window.recent_files()
+
+
+def test_snapshot_saves_the_annotated_frame(make_window, qtbot, odd_images, tmp_path):
+    import cv2
+
+    window = make_window(start=("path", odd_images["gray"]))
+    wait_for_faces(qtbot, window)
+    assert window.write_snapshot(tmp_path / "snap.png")
+    saved = cv2.imread(str(tmp_path / "snap.png"))
+    assert saved.shape[:2] == (window.video.image.height(), window.video.image.width())
+
+
+def test_switching_models_and_pausing_while_streaming(make_window, qtbot, deepface_weights):
+    window = make_window(start=("demo",))
+    wait_for_faces(qtbot, window)
+    window.model_combo.setCurrentIndex(window.model_combo.findData("deepface"))
+    qtbot.waitUntil(lambda: window.last_result.models == ["deepface"], timeout=LOAD_TIMEOUT)
+    window.toggle_pause(True)
+    qtbot.wait(300)
+    frames = window.worker.session.frame_count
+    qtbot.wait(500)
+    assert window.worker.session.frame_count <= frames + 1
+    window.toggle_pause(False)
+    qtbot.waitUntil(lambda: window.worker.session.frame_count > frames + 2, timeout=10_000)
+
+
+def test_close_during_inference_stops_the_thread_cleanly(make_window, qtbot):
+    window = make_window(start=("demo",))
+    wait_for_faces(qtbot, window)
+    started = time.perf_counter()
+    window.close()
+    assert window.worker.isFinished()
+    assert time.perf_counter() - started < 5
+
+
+def test_ui_thread_stays_responsive_while_the_worker_runs(make_window, qtbot):
+    window = make_window(start=("demo",))
+    wait_for_faces(qtbot, window)
+    gaps, last = [], [time.perf_counter()]
+
+    def tick():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    timer.start(1)
+    qtbot.wait(3000)
+    timer.stop()
+    longest = max(gaps[1:]) * 1000
+    print(f"\nlongest UI event-loop gap while streaming: {longest:.1f} ms over {len(gaps)} ticks")
+    # Generous bound for a loaded 2-core CI machine; the real figure is printed and reported.
+    assert longest < 250
+
+
+def test_models_dialog_shows_cards_and_table(make_window, qtbot):
+    from emotion_desktop.gui.models_dialog import ModelsDialog
+
+    window = make_window()
+    dialog = ModelsDialog(window.models, window)
+    qtbot.addWidget(dialog)
+    titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
+    assert titles == ["Comparison", "Scratch CNN", "ResNet50V2", "DeepFace"]
+    table = dialog.tabs.widget(0).toPlainText()
+    assert "Scratch CNN" in table and "unavailable" in table
+    assert "tiny test CNN" in dialog.tabs.widget(1).toPlainText()
+    assert "57.4%" in dialog.tabs.widget(3).toPlainText()  # DeepFace's published figure, marked as such
+    assert all(name in table for name in ("PrivateTest",))
+    assert EMOTIONS  # labels module stays importable without Qt

@@ -1,0 +1,117 @@
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from emotion_desktop.backends import load_backend
+from emotion_desktop.detection import HaarFaceDetector
+from emotion_desktop.drawing import annotate
+from emotion_desktop.labels import EMOTIONS
+from emotion_desktop.pipeline import Pipeline
+from emotion_desktop.results import SessionLog
+from emotion_desktop.sources import DemoSource, Frame, VideoFileSource
+
+
+@pytest.fixture(scope="module")
+def scratch(tiny_models_dir):
+    return load_backend("scratch_cnn", tiny_models_dir)
+
+
+def test_frame_result_has_faces_tracks_timings(scratch, astronaut_bgr):
+    pipeline = Pipeline(HaarFaceDetector(), [scratch])
+    result = pipeline.process(Frame(astronaut_bgr, 0, 0.0), capture_ms=1.5)
+    assert len(result.faces) == 1
+    face = result.faces[0]
+    assert face.track_id == 1 and 0 < face.confidence <= 1
+    assert face.probabilities["scratch_cnn"].shape == (7,)
+    assert np.isclose(face.probabilities["scratch_cnn"].sum(), 1, atol=1e-5)
+    assert set(result.timings_ms) >= {"capture", "detect", "classify", "total"}
+    assert result.timings_ms["capture"] == 1.5 and result.model_ms["scratch_cnn"] > 0
+
+
+def test_tracks_and_smoothing_across_video_frames(scratch, face_video):
+    pipeline = Pipeline(HaarFaceDetector(), [scratch], smoothing_s=0.5)
+    ids, changes = set(), []
+    with VideoFileSource(face_video) as source:
+        while (frame := source.read()) is not None:
+            result = pipeline.process(frame)
+            for face in result.faces:
+                ids.add(face.track_id)
+                changes.append(np.abs(face.smoothed["scratch_cnn"] - face.probabilities["scratch_cnn"]).max())
+    assert ids == {1}  # the drifting face keeps one identity
+    assert changes[0] == 0  # the first frame has nothing to smooth with
+
+
+def test_detect_every_n_frames_keeps_boxes_between_detections(scratch):
+    demo = DemoSource()
+    pipeline = Pipeline(HaarFaceDetector(), [scratch], detect_every=3)
+    counts = [len(pipeline.process(demo.read()).faces) for _ in range(9)]
+    assert counts == [1] * 9
+
+
+def test_one_failing_model_does_not_stop_the_others(scratch, astronaut_bgr):
+    class Broken:
+        name, display_name, available = "broken", "Broken", True
+
+        def predict(self, faces):
+            raise RuntimeError("boom")
+
+    result = Pipeline(HaarFaceDetector(), [Broken(), scratch]).process(Frame(astronaut_bgr, 0, 0.0))
+    assert "boom" in result.errors["broken"]
+    assert "scratch_cnn" in result.faces[0].probabilities
+
+
+def test_no_face_gives_an_empty_result(scratch):
+    result = Pipeline(HaarFaceDetector(), [scratch]).process(Frame(np.full((300, 400, 3), 60, np.uint8), 0, 0.0))
+    assert result.faces == [] and result.model_ms == {}
+
+
+def test_annotation_draws_boxes_in_the_emotion_colour(scratch, astronaut_bgr):
+    from emotion_desktop.labels import EMOTION_COLORS_BGR
+
+    result = Pipeline(HaarFaceDetector(), [scratch]).process(Frame(astronaut_bgr, 0, 0.0))
+    drawn = annotate(astronaut_bgr, result)
+    x, y, w, h = result.faces[0].box
+    label, _ = result.faces[0].top("scratch_cnn")
+    colour = np.array(EMOTION_COLORS_BGR[label])
+    edge = drawn[y + h // 2, x]  # a pixel on the box's left edge
+    assert np.abs(edge.astype(int) - colour).max() <= 2
+    assert not np.array_equal(drawn, astronaut_bgr) and np.array_equal(astronaut_bgr, astronaut_bgr.copy())
+
+
+def test_json_follows_deepfaces_shape_and_csv_matches(scratch, astronaut_bgr, tmp_path):
+    pipeline = Pipeline(HaarFaceDetector(), [scratch])
+    log = SessionLog()
+    log.start_source("astronaut.png", "image")
+    result = pipeline.process(Frame(astronaut_bgr, 0, 0.0, "astronaut.png", still=True))
+    result.source = "astronaut.png"
+    log.add(result)
+    data = log.as_json()
+    assert data[0]["file"] == "astronaut.png" and data[0]["type"] == "image"
+    face = data[0]["frames"][0]["faces"][0]
+    assert set(face) >= {"emotion", "dominant_emotion", "region", "face_confidence", "model", "track_id", "frame",
+                         "time_s", "emotion_smoothed"}
+    assert list(face["emotion"]) == list(EMOTIONS)
+    assert sum(face["emotion"].values()) == pytest.approx(100, abs=0.01)
+    assert face["dominant_emotion"] == max(face["emotion"], key=face["emotion"].get)
+    assert set(face["region"]) == {"x", "y", "w", "h"}
+    log.export_json(tmp_path / "r.json")
+    assert json.loads((tmp_path / "r.json").read_text()) == data
+    log.export_csv(tmp_path / "r.csv")
+    rows = list(csv.DictReader(open(tmp_path / "r.csv")))
+    assert len(rows) == 1 and rows[0]["model"] == "scratch_cnn"
+    assert float(rows[0]["happy"]) == pytest.approx(face["emotion"]["happy"], abs=1e-3)
+
+
+def test_session_log_stays_small():
+    from emotion_desktop.results import FaceResult, FrameResult
+
+    log = SessionLog()
+    log.start_source("clip", "video")
+    probabilities = {m: np.full(7, 1 / 7, np.float32) for m in ("a", "b", "c")}
+    for index in range(2000):
+        face = FaceResult((1, 2, 3, 4), 0.9, 1, probabilities=probabilities, smoothed=probabilities)
+        log.add(FrameResult(index, index / 30, "clip", [face], models=list(probabilities)))
+    stored = sum(r.nbytes for s in log.sources for r in s.rows)
+    assert log.face_count == 6000 and stored / 6000 <= 200
