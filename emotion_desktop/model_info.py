@@ -39,6 +39,12 @@ def _number(value, unit: str = "", digits: int = 1) -> str:
     return f"{value:.{digits}f}{unit}" if isinstance(value, (int, float)) else "–"
 
 
+def _count(value) -> str:
+    if not isinstance(value, int):
+        return "–"
+    return f"{value / 1e6:.2f} M" if value >= 1e6 else f"{value / 1e3:.1f} k" if value >= 1e3 else str(value)
+
+
 def comparison_rows(cards: dict[str, dict | None], models_dir: str | Path | None = None) -> list[dict]:
     """One row per backend with the headline figures (measured here, or marked as published)."""
     rows = []
@@ -48,6 +54,7 @@ def comparison_rows(cards: dict[str, dict | None], models_dir: str | Path | None
         published = card.get("published_metrics", {})
         test = metrics.get("PrivateTest", {})
         latency = card.get("latency_ms", {})
+        standin = " (stand-in weights)" if str(latency.get("weights", "")).startswith("stand-in") else ""
         reason = probe(name, models_dir)
         if test:
             accuracy = _percent(test.get("accuracy"))
@@ -63,10 +70,10 @@ def comparison_rows(cards: dict[str, dict | None], models_dir: str | Path | None
             "private_accuracy": accuracy,
             "private_tta": _percent(test.get("flip_tta", {}).get("accuracy")),
             "macro_f1": _number(test.get("macro_f1"), digits=3),
-            "params": f"{card['params'] / 1e6:.2f} M" if isinstance(card.get("params"), int) else "–",
-            "size": _number(card.get("file_size_mb"), " MB"),
-            "latency_b1": _number(latency.get("batch1"), " ms"),
-            "latency_b8": _number(latency.get("batch8_per_face"), " ms"),
+            "params": _count(card.get("params")),
+            "size": _number(card.get("file_size_mb"), " MB", 2),
+            "latency_b1": _number(latency.get("batch1"), " ms", 2) + standin,
+            "latency_b8": _number(latency.get("batch8_per_face"), " ms", 2) + standin,
             "load": _number(card.get("load_seconds"), " s"),
             "train_time": _number(card.get("training", {}).get("wall_time_minutes"), " min", 0),
             "status": "available" if reason is None else "unavailable",

@@ -6,6 +6,7 @@ home point into a temporary folder, so the developer's own files never leak in.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import tempfile
@@ -169,6 +170,47 @@ def odd_images(session_tmp, astronaut_bgr) -> dict[str, Path]:
                 [cv2.IMWRITE_JPEG_QUALITY, 60])
     cv2.imwrite(str(paths["noface"]), np.full((300, 400, 3), (30, 160, 60), np.uint8))
     return paths
+
+
+# Each class gets its own brightness, so a loader that swaps classes is caught.
+BRIGHTNESS = {name: 20 + 30 * index for index, name in enumerate(EMOTIONS)}
+PER_CLASS = {"Training": 10, "PublicTest": 3, "PrivateTest": 3}
+
+
+def face_of(label: str, rng) -> np.ndarray:
+    image = np.full((48, 48), BRIGHTNESS[label], np.uint8)
+    image[10:14, 12:36] = rng.integers(0, 255)  # a little texture
+    return image
+
+
+@pytest.fixture(scope="session")
+def kaggle_layout(tmp_path_factory):
+    root = tmp_path_factory.mktemp("fer_folders")
+    rng = np.random.default_rng(0)
+    for split, count in PER_CLASS.items():
+        folder = "train" if split == "Training" else "test"
+        for label in EMOTIONS:
+            target = root / folder / label  # created in EMOTIONS order; listing sorts alphabetically
+            target.mkdir(parents=True, exist_ok=True)
+            for index in range(count):
+                cv2.imwrite(str(target / f"{split}_{label}{index}.jpg"), face_of(label, rng),
+                            [cv2.IMWRITE_JPEG_QUALITY, 100])
+    return root
+
+
+@pytest.fixture(scope="session")
+def csv_layout(tmp_path_factory):
+    path = tmp_path_factory.mktemp("fer_csv") / "fer2013.csv"
+    rng = np.random.default_rng(1)
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["emotion", "pixels", "Usage"])
+        for split, count in PER_CLASS.items():
+            for index, label in enumerate(EMOTIONS):
+                for _ in range(count):
+                    writer.writerow([index, " ".join(map(str, face_of(label, rng).ravel())), split])
+    return path
+
 
 
 def requires_dataset():

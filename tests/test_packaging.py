@@ -1,0 +1,36 @@
+"""A plain `pip install .` must carry models/ and resources/ (DESIGN.md), not only an editable install."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_wheel_carries_models_resources_and_entry_point(tmp_path):
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                            "-w", str(tmp_path), str(REPO)], capture_output=True, text=True, timeout=300)
+    assert build.returncode == 0, build.stderr[-2000:]
+    wheel = next(tmp_path.glob("emotion_desktop-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "emotion_desktop/resources/icon.png" in names
+    for model in sorted(p.name for p in (REPO / "models").glob("*.keras")) + \
+            sorted(p.name for p in (REPO / "models").glob("*.json")):
+        assert f"emotion_desktop/models/{model}" in names, model
+    assert "emotion_desktop/gui/main_window.py" in names and "emotion_desktop/backends/own_model.py" in names
+    entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
+    assert "emotion-desktop = emotion_desktop.cli:main" in entry_points
+    assert not any(n.startswith(("training/", "tests/")) for n in names)
+
+
+def test_registry_finds_the_installed_models_folder(monkeypatch, tmp_path):
+    import emotion_desktop.backends as backends
+
+    monkeypatch.delenv("EMOTION_DESKTOP_MODELS", raising=False)
+    assert backends.default_models_dir() in (REPO / "models", Path(backends.__file__).parent.parent / "models")
+    monkeypatch.setenv("EMOTION_DESKTOP_MODELS", str(tmp_path))
+    assert backends.default_models_dir() == tmp_path

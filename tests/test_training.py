@@ -1,0 +1,200 @@
+"""The training package on tiny data the tests generate (both FER2013 layouts, the label trap)."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from emotion_desktop.labels import EMOTIONS
+from training.data import load_fer2013, split_of_filename
+from training.pipeline import AugmentConfig, class_weights, make_dataset
+from tests.conftest import BRIGHTNESS, PER_CLASS
+
+@pytest.mark.parametrize("layout", ["kaggle_layout", "csv_layout"])
+def test_both_layouts_map_labels_by_name(layout, request, tmp_path):
+    splits = load_fer2013(request.getfixturevalue(layout), cache_dir=tmp_path)
+    for split, count in PER_CLASS.items():
+        data = splits[split]
+        assert len(data) == count * 7
+        assert list(data.class_counts()) == [count] * 7
+        for image, label in zip(data.images, data.labels):
+            # the class brightness survives JPEG: the label must be the class the image came from
+            assert abs(int(np.median(image)) - BRIGHTNESS[EMOTIONS[label]]) <= 3
+
+
+def test_directory_order_is_not_trusted(kaggle_layout, tmp_path):
+    listing = sorted(p.name for p in (kaggle_layout / "train").iterdir())
+    assert listing.index("neutral") != EMOTIONS.index("neutral")  # the trap is real
+    splits = load_fer2013(kaggle_layout, cache_dir=tmp_path)
+    neutral = splits["Training"].labels == EMOTIONS.index("neutral")
+    assert np.all(np.abs(np.median(splits["Training"].images[neutral], axis=(1, 2)) - BRIGHTNESS["neutral"]) <= 3)
+
+
+def test_split_from_file_prefix():
+    assert split_of_filename("PublicTest_123.jpg", "test") == "PublicTest"
+    assert split_of_filename("PrivateTest_9.jpg", "test") == "PrivateTest"
+    assert split_of_filename("Training_1.jpg", "train") == "Training"
+    assert split_of_filename("img_1.jpg", "train") == "Training"
+
+
+def test_second_load_comes_from_the_cache(kaggle_layout, tmp_path):
+    first = load_fer2013(kaggle_layout, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("fer2013-*.npz"))) == 1
+    again = load_fer2013(kaggle_layout, cache_dir=tmp_path)
+    assert np.array_equal(first["PublicTest"].images, again["PublicTest"].images)
+
+
+def test_class_weights_lift_rare_classes():
+    labels = np.array([3] * 90 + [1] * 10)
+    weights = class_weights(labels, power=1.0)
+    assert weights[1] / weights[3] == pytest.approx(9.0)
+    assert (weights[labels]).mean() == pytest.approx(1.0)
+    assert np.allclose(class_weights(labels, power=0.0)[[1, 3]], 1.0)
+
+
+def test_augmented_batches_keep_shape_range_and_labels():
+    images = np.random.default_rng(0).integers(0, 255, (16, 48, 48), dtype=np.uint8)
+    labels = np.arange(16) % 7
+    dataset = make_dataset(images, labels, batch_size=8, normalisation="unit", augment=AugmentConfig(),
+                           sample_weights=np.ones(16), shuffle=True)
+    x, y, w = next(iter(dataset))
+    assert x.shape == (8, 48, 48, 1) and 0 <= float(np.min(x)) and float(np.max(x)) <= 1.0
+    assert y.shape == (8, 7) and np.allclose(np.sum(y, axis=1), 1)
+    assert w.shape == (8,)
+
+
+def test_identity_augmentation_is_the_identity():
+    from training.pipeline import random_affine
+
+    images = np.random.default_rng(0).random((4, 48, 48, 1)).astype(np.float32)
+    same = random_affine(images, AugmentConfig(rotation_deg=0, shift=0, shear=0, zoom=0, flip=False))
+    assert np.allclose(np.asarray(same), images, atol=1e-5)
+
+
+def test_one_epoch_smoke_training_writes_model_card_and_reports(kaggle_layout, tmp_path, astronaut_face):
+    from training.train import main as train
+
+    out, reports = tmp_path / "models", tmp_path / "reports"
+    code = train(["--model", "scratch_cnn", "--data", str(kaggle_layout), "--out", str(out), "--run-dir",
+                  str(tmp_path / "run"), "--reports", str(reports), "--epochs", "1", "--batch-size", "16",
+                  "--width", "4", "--warmup-epochs", "0"])
+    assert code == 0
+    card = json.loads((out / "scratch_cnn.json").read_text())
+    assert card["labels"] == list(EMOTIONS) and card["init"] == "random"
+    assert card["training"]["seed"] == 1234 and "python -m training.train" in card["training"]["command"]
+    for split in ("PublicTest", "PrivateTest"):
+        metrics = card["metrics"][split]
+        assert 0 <= metrics["accuracy"] <= 1 and set(metrics["per_class_recall"]) == set(EMOTIONS)
+        assert np.array(metrics["confusion_matrix"]).sum() == PER_CLASS[split] * 7
+    for name in ("curves.png", "confusion_PublicTest.png", "confusion_PrivateTest.png", "class_distribution.png",
+                 "samples.png", "classification_report.json"):
+        assert (reports / name).is_file(), name
+    # The written model loads in the app through the registry.
+    from emotion_desktop.backends import load_backend
+
+    backend = load_backend("scratch_cnn", out)
+    assert backend.available and backend.predict([astronaut_face]).shape == (1, 7)
+    # Resume: a finished run resumes to the same result without training again.
+    assert train(["--model", "scratch_cnn", "--data", str(kaggle_layout), "--out", str(out), "--run-dir",
+                  str(tmp_path / "run"), "--reports", str(reports), "--epochs", "1", "--batch-size", "16",
+                  "--width", "4", "--warmup-epochs", "0", "--resume"]) == 0
+
+
+def test_evaluate_prints_the_metrics(kaggle_layout, tmp_path, capsys):
+    from tests.conftest import build_tiny_model, tiny_card, write_model
+    from training.evaluate import main as evaluate
+
+    write_model(tmp_path, "scratch_cnn", build_tiny_model(peak=3), tiny_card("scratch_cnn"))
+    code = evaluate(["--model", str(tmp_path / "scratch_cnn.keras"), "--data", str(kaggle_layout),
+                     "--split", "PrivateTest", "--tta", "--json", str(tmp_path / "m.json")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "accuracy 14.29%" in out  # always "happy": 3 of 21
+    assert "recall" in out and "confusion matrix" in out and "flip TTA" in out
+    metrics = json.loads((tmp_path / "m.json").read_text())
+    assert metrics["per_class_recall"]["happy"] == 1.0 and metrics["per_class_recall"]["sad"] == 0.0
+
+
+def test_evaluate_remaps_a_permuted_card(kaggle_layout, tmp_path, capsys):
+    from tests.conftest import ALPHABETICAL, build_tiny_model, tiny_card, write_model
+    from training.evaluate import main as evaluate
+
+    # Unit 5 means ALPHABETICAL[5] == "sad" under this card: every face is called sad.
+    write_model(tmp_path, "scratch_cnn", build_tiny_model(peak=5), tiny_card("scratch_cnn", ALPHABETICAL))
+    evaluate(["--model", str(tmp_path / "scratch_cnn.keras"), "--data", str(kaggle_layout),
+              "--json", str(tmp_path / "m.json")])
+    recall = json.loads((tmp_path / "m.json").read_text())["per_class_recall"]
+    assert recall["sad"] == 1.0 and recall["surprise"] == 0.0
+
+
+# ---- ResNet50V2 transfer recipe (issue 4) -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def small_resnet():
+    from training.models import build_resnet50v2
+
+    return build_resnet50v2(backbone_size=32, weights=None, trainable_top_layers=50)
+
+
+def test_resnet_recipe_freezes_all_but_the_top_layers(small_resnet):
+    from training.models import backbone_of, set_backbone_trainable
+
+    backbone = backbone_of(small_resnet)
+    trainable = [layer.trainable for layer in backbone.layers]
+    assert sum(trainable) == 50 and all(trainable[-50:])
+    set_backbone_trainable(small_resnet, 0)
+    assert not any(layer.trainable for layer in backbone.layers)
+    set_backbone_trainable(small_resnet, None)
+    assert all(layer.trainable for layer in backbone.layers)
+    assert small_resnet.input_shape[1:] == (48, 48, 1)  # upscaling and gray->RGB happen in-graph
+
+
+def test_resnet_trains_a_step_and_round_trips_in_float16(small_resnet, tmp_path):
+    import keras
+
+    from training.storage import save_float16
+
+    small_resnet.compile(optimizer=keras.optimizers.AdamW(1e-3), loss="categorical_crossentropy")
+    x = np.random.default_rng(0).uniform(-1, 1, (8, 48, 48, 1)).astype(np.float32)
+    y = np.eye(7, dtype=np.float32)[np.arange(8) % 7]
+    before = [w.copy() for w in small_resnet.get_weights()]
+    small_resnet.train_on_batch(x, y)
+    assert any(not np.array_equal(a, b) for a, b in zip(before, small_resnet.get_weights()))
+    full, half = tmp_path / "full.keras", tmp_path / "half.keras"
+    small_resnet.save(full)
+    save_float16(small_resnet, half)
+    assert half.stat().st_size < 0.6 * full.stat().st_size
+    restored = keras.models.load_model(half, compile=False)
+    assert restored.weights[0].dtype == "float32"  # loads as a float32 model
+    expected = small_resnet(x, training=False).numpy()
+    assert np.abs(restored(x, training=False).numpy() - expected).max() < 2e-2
+
+
+def test_missing_or_mismatched_local_weights_are_clear_errors(tmp_path):
+    from training.train import build_model, parse_args
+
+    args = parse_args(["--model", "resnet50v2", "--data", str(tmp_path), "--weights", str(tmp_path / "no.h5"),
+                       "--input-size", "32"])
+    with pytest.raises(SystemExit, match="no such file"):
+        build_model(args)
+    wrong = tmp_path / "wrong.h5"
+    from tests.conftest import build_tiny_model
+
+    build_tiny_model().save_weights(str(tmp_path / "wrong.weights.h5"))
+    os.replace(tmp_path / "wrong.weights.h5", wrong)
+    args.weights = str(wrong)
+    with pytest.raises(SystemExit, match="does not fit ResNet50V2"):
+        build_model(args)
+
+
+def test_resnet_stage_plan_follows_the_recipe(tmp_path):
+    from training.train import parse_args, plan_stages
+
+    pretrained = plan_stages(parse_args(["--model", "resnet50v2", "--data", str(tmp_path), "--weights", "imagenet",
+                                         "--epochs", "10", "--lr", "1e-3"]))
+    assert [(s.name, s.epochs, s.trainable_top_layers) for s in pretrained] == [("frozen_backbone", 3, 0),
+                                                                                ("fine_tune", 7, 50)]
+    assert pretrained[1].lr == pytest.approx(1e-4)  # stage 2 at a lower learning rate
+    scratch = plan_stages(parse_args(["--model", "resnet50v2", "--data", str(tmp_path), "--epochs", "10"]))
+    assert [(s.name, s.epochs, s.trainable_top_layers) for s in scratch] == [("fine_tune", 10, None)]
