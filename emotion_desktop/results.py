@@ -101,16 +101,6 @@ def face_records(result: FrameResult) -> list[dict]:
             for face in result.faces for model, raw in face.probabilities.items()]
 
 
-def frame_record(result: FrameResult, faces: list[dict] | None = None) -> dict:
-    record = {"frame": int(result.frame_index), "time_s": round(float(result.time_s), 4),
-              "faces": face_records(result) if faces is None else faces}
-    if result.image_name:
-        record["image"] = result.image_name
-    if result.errors:
-        record["errors"] = dict(result.errors)
-    return record
-
-
 CSV_COLUMNS = (["source", "frame", "time_s", "image", "track_id", "model", "x", "y", "w", "h", "face_confidence",
                 "whole_image", "dominant_emotion", "dominant_emotion_smoothed"]
                + list(EMOTIONS) + [f"{e}_smoothed" for e in EMOTIONS])

@@ -9,7 +9,7 @@ source has ended.
 from __future__ import annotations
 
 import glob
-import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,47 +80,37 @@ class CameraSource(FrameSource):
             raise SourceError(f"Camera {index} opened but sends no frames; another application may be using it. "
                               "Close that application and try again, or choose another camera.")
         self._first = image
-        self._failures = 0
         self._started = time.monotonic()
         self._count = 0
         fps = self.capture.get(cv2.CAP_PROP_FPS)
         self.info = SourceInfo("camera", f"Camera {index}", fps=fps if fps > 0 else None, live=True)
 
     def read(self) -> Frame | None:
-        if self._first is not None:
-            image, self._first = self._first, None
-        else:
+        image, self._first = self._first, None
+        failures = 0
+        while image is None:  # a few dropped frames are normal; many in a row mean the camera is gone
             ok, image = self.capture.read()
-            if not ok or image is None:
-                self._failures += 1
-                if self._failures >= CAMERA_LOST_AFTER:
-                    raise SourceError(f"Camera {self.index} stopped sending frames (unplugged?). Reconnect it "
-                                      "and choose it again in the Source menu; your results so far are kept.")
-                return self.read_retry()
-        self._failures = 0
+            if ok and image is not None:
+                break
+            image = None
+            failures += 1
+            if failures >= CAMERA_LOST_AFTER:
+                raise SourceError(f"Camera {self.index} stopped sending frames (unplugged?). Reconnect it "
+                                  "and choose it again in the Source menu; your results so far are kept.")
+            time.sleep(0.03)
         frame = Frame(to_bgr(image), self._count, time.monotonic() - self._started)
         self._count += 1
         return frame
-
-    def read_retry(self) -> Frame | None:
-        time.sleep(0.03)
-        return self.read()
 
     def close(self) -> None:
         self.capture.release()
 
 
 def list_cameras(max_index: int = 8) -> list[int]:
-    """Camera indices that exist, without opening them (Linux: /dev/video*; elsewhere: probe 0..3)."""
-    if os.path.isdir("/dev"):
-        devices = sorted(glob.glob("/dev/video*"))
-        if devices or os.name == "posix":
-            indices = []
-            for device in devices:
-                suffix = device.removeprefix("/dev/video")
-                if suffix.isdigit() and int(suffix) < max_index:
-                    indices.append(int(suffix))
-            return indices
+    """Camera indices that exist: Linux lists /dev/video* without opening anything; elsewhere probe 0..3."""
+    if sys.platform.startswith("linux"):
+        suffixes = (device.removeprefix("/dev/video") for device in glob.glob("/dev/video*"))
+        return sorted(int(s) for s in suffixes if s.isdigit() and int(s) < max_index)
     found = []
     for index in range(4):
         capture = cv2.VideoCapture(index)

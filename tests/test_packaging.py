@@ -12,8 +12,13 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.mark.slow
 def test_wheel_carries_models_resources_and_entry_point(tmp_path):
+    import shutil
+
+    source = tmp_path / "src"  # build from a copy: building in place leaves build/ in the checkout
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(".venv*", ".git", "runs", "build", "*.egg-info",
+                                                                  "__pycache__", ".pytest_cache", "cache"))
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                            "-w", str(tmp_path), str(REPO)], capture_output=True, text=True, timeout=300)
+                            "-w", str(tmp_path), str(source)], capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stderr[-2000:]
     wheel = next(tmp_path.glob("emotion_desktop-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()

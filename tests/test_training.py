@@ -64,6 +64,21 @@ def test_augmented_batches_keep_shape_range_and_labels():
     assert w.shape == (8,)
 
 
+def test_distillation_mixes_the_teachers_softened_predictions_into_the_targets():
+    from tests.conftest import build_tiny_model
+    from training.pipeline import Distillation
+
+    teacher = build_tiny_model(peak=3)  # always "happy", about 0.97
+    images = np.random.default_rng(0).integers(0, 255, (8, 48, 48), dtype=np.uint8)
+    labels = np.zeros(8, dtype=np.int64)  # all "angry"
+    distill = Distillation(teacher, "unit", alpha=0.5, temperature=2.0)
+    _x, y = next(iter(make_dataset(images, labels, batch_size=8, normalisation="unit", distill=distill)))
+    y = np.asarray(y)
+    assert np.allclose(y.sum(axis=1), 1.0, atol=1e-5)
+    assert np.all(y[:, 0] > 0.5) and np.all(y[:, 3] > 0.3)  # half the label, most of the teacher's half
+    assert np.all(y[:, 3] < 0.5)  # temperature 2 softened the teacher's 0.97
+
+
 def test_identity_augmentation_is_the_identity():
     from training.pipeline import random_affine
 

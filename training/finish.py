@@ -96,6 +96,8 @@ def finish_run(args, splits, spec, augment, weights_per_class, hardware: str) ->
             "optimizer": f"AdamW, cosine decay from peak lr {args.lr} after {args.warmup_epochs} warm-up epochs, "
                          f"weight decay {args.weight_decay}",
             "loss": f"categorical cross-entropy, label smoothing {args.label_smoothing}",
+            "distillation": ({"teacher": str(args.distill_from), "alpha": args.distill_alpha,
+                              "temperature": args.distill_temperature} if args.distill_from else None),
             "class_weights": {e: round(float(w), 3) for e, w in zip(EMOTIONS, weights_per_class)},
             "class_weight_power": args.class_weight_power,
             "augmentation": augment.describe() if augment else None,

@@ -95,12 +95,30 @@ def mixup(images: tf.Tensor, targets: tf.Tensor, weights: tf.Tensor, alpha: floa
     return images, targets, weights
 
 
+@dataclass(frozen=True)
+class Distillation:
+    """Soft targets from a trained teacher (Hinton et al. 2015): target = (1-alpha) one-hot + alpha teacher(T).
+
+    The teacher sees the same augmented pixels as the student, normalised as its own card says.
+    """
+
+    teacher: object  # a Keras model taking (B, 48, 48, 1)
+    normalisation: str
+    alpha: float = 0.5
+    temperature: float = 2.0
+
+    def soften(self, pixels: tf.Tensor) -> tf.Tensor:
+        probabilities = self.teacher(normalise(pixels, self.normalisation), training=False)
+        logits = tf.math.log(tf.clip_by_value(tf.cast(probabilities, tf.float32), 1e-7, 1.0)) / self.temperature
+        return tf.nn.softmax(logits)
+
+
 def make_dataset(images: np.ndarray, labels: np.ndarray, *, batch_size: int, normalisation: str,
                  augment: AugmentConfig | None = None, sample_weights: np.ndarray | None = None,
-                 shuffle: bool = False, seed: int = 0) -> tf.data.Dataset:
+                 shuffle: bool = False, seed: int = 0, distill: Distillation | None = None) -> tf.data.Dataset:
     """Batches of (normalised float32 faces (B,48,48,1), one-hot targets[, sample weights]).
 
-    One-hot targets let the loss apply label smoothing and mixup.
+    One-hot targets let the loss apply label smoothing, mixup and distillation.
     """
     x = images[..., None] if images.ndim == 3 else images
     targets = np.eye(NUM_EMOTIONS, dtype=np.float32)[labels]
@@ -123,6 +141,8 @@ def make_dataset(images: np.ndarray, labels: np.ndarray, *, batch_size: int, nor
                 pixels = erasing(pixels, training=True)
             if augment.mixup > 0 and len(rest) == 2:
                 pixels, rest[0], rest[1] = mixup(pixels, rest[0], rest[1], augment.mixup)
+        if distill is not None:
+            rest[0] = (1 - distill.alpha) * rest[0] + distill.alpha * distill.soften(pixels)
         return (normalise(pixels, normalisation), *rest)
 
     return dataset.map(transform, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)

@@ -57,7 +57,8 @@ def parse_args(argv):
     parser.add_argument("--lr", type=float, help="peak learning rate (cosine decay after warm-up)")
     parser.add_argument("--weight-decay", type=float)
     parser.add_argument("--warmup-epochs", type=float, default=2.0)
-    parser.add_argument("--label-smoothing", type=float, default=0.1)
+    parser.add_argument("--label-smoothing", type=float,
+                        help="default 0.1, or 0 with --distill-from (soft targets already smooth)")
     parser.add_argument("--class-weight-power", type=float, default=0.5,
                         help="class weights (1/frequency)**power: 1 fully balanced, 0 off")
     parser.add_argument("--no-augment", action="store_true")
@@ -77,10 +78,16 @@ def parse_args(argv):
     parser.add_argument("--trainable-layers", type=int, help="resnet50v2: top backbone layers trained in stage 2 "
                         "(default 50 with pretrained weights, all from random init)")
     parser.add_argument("--float16", action="store_true", help="store the shipped weights as float16")
+    parser.add_argument("--distill-from", type=Path, help="a trained .keras model (with its card) whose soft "
+                        "predictions are mixed into the targets (knowledge distillation)")
+    parser.add_argument("--distill-alpha", type=float, default=0.5, help="weight of the teacher's soft targets")
+    parser.add_argument("--distill-temperature", type=float, default=2.0)
     args = parser.parse_args(argv)
     for key, value in DEFAULTS[args.model].items():
         if getattr(args, key) is None:
             setattr(args, key, value)
+    if args.label_smoothing is None:
+        args.label_smoothing = 0.0 if args.distill_from else 0.1
     args.run_dir = args.run_dir or Path("runs") / args.model
     args.reports = args.reports or Path("reports") / args.model
     return args
@@ -217,6 +224,21 @@ def run_stage(model, stage: Stage, train_ds, val_ds, steps, args) -> None:
     model.save_weights(str(stage_dir / "final.weights.h5"))
 
 
+def load_teacher(args):
+    import keras
+
+    from emotion_desktop.model_card import load_card
+    from training.pipeline import Distillation
+
+    card = load_card(args.distill_from.with_suffix(".json"))
+    if list(card.labels) != list(EMOTIONS) or card.input_size != 48 or card.color != "gray":
+        raise SystemExit(f"error: teacher {args.distill_from} must take 48x48 gray faces and output EMOTIONS order")
+    teacher = keras.models.load_model(args.distill_from, compile=False)
+    teacher.trainable = False
+    print(f"distilling from {args.distill_from} (alpha {args.distill_alpha}, T {args.distill_temperature})", flush=True)
+    return Distillation(teacher, card.normalisation, args.distill_alpha, args.distill_temperature)
+
+
 def hardware_description() -> str:
     import os
 
@@ -259,9 +281,10 @@ def main(argv: list[str] | None = None) -> int:
     spec = SPECS[args.model]
     weights_per_class = class_weights(train.labels, args.class_weight_power)
     augment = None if args.no_augment else AugmentConfig(erasing=args.erasing, mixup=args.mixup)
+    distill = load_teacher(args) if args.distill_from else None
     train_ds = make_dataset(train.images, train.labels, batch_size=args.batch_size, normalisation=spec.normalisation,
                             augment=augment, sample_weights=weights_per_class[train.labels], shuffle=True,
-                            seed=args.seed)
+                            seed=args.seed, distill=distill)
     val_ds = make_dataset(val.images, val.labels, batch_size=256, normalisation=spec.normalisation)
     steps = len(train) // args.batch_size
 

@@ -1,0 +1,57 @@
+"""Screenshot of the real application window, for the README.
+
+    xvfb-run -a -s "-screen 0 1440x900x24" python tools/screenshot.py docs/screenshot.png \
+        [--demo | --path FILE] [--compare] [--model NAME] [--seconds 25]
+
+Starts the same MainWindow as `emotion-desktop` on the xcb platform (a real X
+window, here on Xvfb), lets it run, then grabs the X screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("output", type=Path)
+    parser.add_argument("--demo", action="store_true")
+    parser.add_argument("--path", type=Path)
+    parser.add_argument("--compare", action="store_true")
+    parser.add_argument("--model", default="scratch_cnn")
+    parser.add_argument("--seconds", type=float, default=25)
+    parser.add_argument("--size", default="1400x860")
+    args = parser.parse_args()
+    app = QApplication(sys.argv[:1])
+    from emotion_desktop.gui.main_window import MainWindow
+
+    settings = QSettings(str(args.output.with_suffix(".ini")), QSettings.Format.IniFormat)
+    settings.clear()
+    start = ("path", args.path) if args.path else ("demo",) if args.demo else ("camera", 0)
+    window = MainWindow(settings=settings, start=start, initial_model=args.model)
+    width, height = (int(v) for v in args.size.split("x"))
+    window.resize(width, height)
+    window.move(0, 0)
+    window.show()
+    window.compare_box.setChecked(args.compare)
+    deadline = time.time() + args.seconds
+    while time.time() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    image = app.primaryScreen().grabWindow(0).copy(0, 0, width, height)
+    ok = image.save(str(args.output))
+    print(f"platform {app.platformName()}, saved {args.output}: {ok}; "
+          f"status: {window.fps_label.text()} | {window.stages_label.text()}")
+    window.close()
+    args.output.with_suffix(".ini").unlink(missing_ok=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
