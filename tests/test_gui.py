@@ -240,3 +240,25 @@ def test_models_dialog_shows_cards_and_table(make_window, qtbot):
     assert "57.4%" in dialog.tabs.widget(3).toPlainText()  # DeepFace's published figure, marked as such
     assert all(name in table for name in ("PrivateTest",))
     assert EMOTIONS  # labels module stays importable without Qt
+
+
+def test_camera_lost_mid_run_keeps_results_and_the_app(make_window, qtbot, face_video, tmp_path):
+    # No camera can be unplugged here: a real video source that then fails as CameraSource does.
+    from emotion_desktop.sources import SourceError, VideoFileSource
+
+    class UnpluggedAfter(VideoFileSource):
+        def read(self):
+            if self._index >= 8:
+                raise SourceError("Camera 0 stopped sending frames (unplugged?). Reconnect it and choose it again "
+                                  "in the Source menu; your results so far are kept.")
+            return super().read()
+
+    window = make_window()
+    window.worker.open_source("camera 0", lambda: UnpluggedAfter(face_video))
+    qtbot.waitUntil(lambda: window.banner.isVisible() and "unplugged" in window.banner.label.text(),
+                    timeout=LOAD_TIMEOUT)
+    assert window.worker.isRunning()
+    assert window.worker.session.frame_count >= 1
+    assert "Retry camera" in [b.text() for b in window.banner.buttons if b.isVisible()]
+    assert window.write_results(tmp_path / "after-unplug.json", "json")
+    assert json.loads((tmp_path / "after-unplug.json").read_text())[0]["frames"]

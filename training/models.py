@@ -44,6 +44,16 @@ def conv_bn_relu(x, filters: int, name: str):
     return layers.Activation("relu", name=f"{name}_relu")(x)
 
 
+def dense_head(x, units: int, dropout: float, bn_name: str):
+    """Dense-BN-ReLU, dropout, then 7 softmax outputs (kept float32 under any precision policy)."""
+    x = layers.Dense(units, use_bias=False, name="head_dense")(x)
+    x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=bn_name)(x)
+    x = layers.Activation("relu", name="head_relu")(x)
+    x = layers.Dropout(dropout, name="head_dropout2")(x)
+    x = layers.Dense(NUM_EMOTIONS, name="logits")(x)
+    return layers.Activation("softmax", dtype="float32", name="probabilities")(x)
+
+
 def build_scratch_cnn(widths=(32, 64, 128, 256), convs_per_stage: int = 2, dense_units: int = 256,
                       dropout: float = 0.3) -> keras.Model:
     """VGG-style CNN: stages of 3x3 conv-BN-ReLU and 2x2 max-pooling, then a dense head.
@@ -60,13 +70,7 @@ def build_scratch_cnn(widths=(32, 64, 128, 256), convs_per_stage: int = 2, dense
         x = layers.MaxPooling2D(name=f"stage{stage}_pool")(x)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dropout(dropout, name="head_dropout1")(x)
-    x = layers.Dense(dense_units, use_bias=False, name="head_dense")(x)
-    x = layers.BatchNormalization(momentum=BN_MOMENTUM, name="head_bn")(x)
-    x = layers.Activation("relu", name="head_relu")(x)
-    x = layers.Dropout(dropout, name="head_dropout2")(x)
-    x = layers.Dense(NUM_EMOTIONS, name="logits")(x)
-    outputs = layers.Activation("softmax", dtype="float32", name="probabilities")(x)
-    return keras.Model(inputs, outputs, name="scratch_cnn")
+    return keras.Model(inputs, dense_head(x, dense_units, dropout, "head_bn"), name="scratch_cnn")
 
 
 def build_resnet50v2(backbone_size: int = 96, weights: str | None = None, trainable_top_layers: int = 50,
@@ -91,13 +95,7 @@ def build_resnet50v2(backbone_size: int = 96, weights: str | None = None, traina
     x = backbone(x)
     x = layers.BatchNormalization(momentum=BN_MOMENTUM, name="head_bn1")(x)
     x = layers.Dropout(dropout, name="head_dropout1")(x)
-    x = layers.Dense(dense_units, use_bias=False, name="head_dense")(x)
-    x = layers.BatchNormalization(momentum=BN_MOMENTUM, name="head_bn2")(x)
-    x = layers.Activation("relu", name="head_relu")(x)
-    x = layers.Dropout(dropout, name="head_dropout2")(x)
-    x = layers.Dense(NUM_EMOTIONS, name="logits")(x)
-    outputs = layers.Activation("softmax", dtype="float32", name="probabilities")(x)
-    model = keras.Model(inputs, outputs, name="resnet50v2_emotion")
+    model = keras.Model(inputs, dense_head(x, dense_units, dropout, "head_bn2"), name="resnet50v2_emotion")
     set_backbone_trainable(model, trainable_top_layers)
     return model
 

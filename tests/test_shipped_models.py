@@ -1,0 +1,58 @@
+"""The shipped models, checked on real FER2013 faces (skipped, with the reason, without the dataset)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from emotion_desktop.backends import default_models_dir, load_backend
+from emotion_desktop.labels import EMOTIONS
+from tests.conftest import FER2013, requires_dataset
+
+SUBSET = 1000  # fixed PublicTest subset (seeded), large enough for +-1.5 points at 1 sigma
+# Floors on that subset: issue #3 asks >= 67% PrivateTest for the CNN, issue #4 >= 65% for ResNet50V2;
+# the floors sit about 3 sigma under each model's measured PublicTest accuracy.
+FLOORS = {"scratch_cnn": 0.63, "resnet50v2": 0.60}
+
+
+def shipped(name: str) -> bool:
+    return (default_models_dir() / f"{name}.keras").is_file()
+
+
+@requires_dataset()
+@pytest.mark.dataset
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_shipped_model_publictest_accuracy(name):
+    if not shipped(name):
+        pytest.skip(f"models/{name}.keras is not shipped in this checkout")
+    from training.data import load_fer2013
+
+    split = load_fer2013(FER2013)["PublicTest"].subset(SUBSET, seed=0)
+    backend = load_backend(name)
+    assert backend.available, backend.unavailable_reason
+    probabilities = np.concatenate([backend.predict(list(split.images[i:i + 250]))
+                                    for i in range(0, len(split), 250)])
+    accuracy = float((probabilities.argmax(axis=1) == split.labels).mean())
+    card = json.loads((default_models_dir() / f"{name}.json").read_text())
+    print(f"\n{name}: {accuracy:.2%} on a fixed {SUBSET}-face PublicTest subset "
+          f"(card: {card['metrics']['PublicTest']['accuracy']:.2%} on all 3,589)")
+    assert accuracy >= FLOORS[name]
+    assert abs(accuracy - card["metrics"]["PublicTest"]["accuracy"]) < 0.05  # the card describes this file
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_shipped_cards_are_complete(name):
+    if not shipped(name):
+        pytest.skip(f"models/{name}.keras is not shipped in this checkout")
+    card = json.loads((default_models_dir() / f"{name}.json").read_text())
+    assert card["labels"] == list(EMOTIONS)
+    for key in ("input_size", "color", "normalisation", "architecture", "params", "init", "trained_on"):
+        assert card[key] not in (None, ""), key
+    training = card["training"]
+    assert training["command"].startswith("python -m training.train") and training["seed"] is not None
+    assert training["wall_time_minutes"] > 0 and training["hardware"]
+    for split in ("PublicTest", "PrivateTest"):
+        metrics = card["metrics"][split]
+        assert metrics["count"] == 3589 and set(metrics["per_class_recall"]) == set(EMOTIONS)
+    size_mb = (default_models_dir() / f"{name}.keras").stat().st_size / 1e6
+    assert size_mb < 100 and card["file_size_mb"] == pytest.approx(size_mb, abs=0.05)
