@@ -70,8 +70,12 @@ def test_compare_mode_runs_every_available_model(make_window, qtbot, deepface_we
     legend = window.chart.legend_texts()
     assert any(text.startswith("Scratch CNN (") and "ms/face" in text for text in legend)
     assert any(text.startswith("DeepFace (") for text in legend)
+    # The selected model leads: it names the charted face's emotion and colours the boxes.
+    window.model_combo.setCurrentIndex(window.model_combo.findData("deepface"))
+    qtbot.waitUntil(lambda: window.last_result.models == ["deepface", "scratch_cnn"], timeout=10_000)
+    assert window.face_label.text().endswith("(DeepFace)")
     window.compare_box.setChecked(False)
-    qtbot.waitUntil(lambda: window.last_result.models == ["scratch_cnn"], timeout=10_000)
+    qtbot.waitUntil(lambda: window.last_result.models == ["deepface"], timeout=10_000)
 
 
 def test_unavailable_models_are_disabled_with_the_reason(make_window):

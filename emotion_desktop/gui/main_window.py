@@ -523,8 +523,10 @@ class MainWindow(QMainWindow):
         return self.model_combo.currentData()
 
     def wanted_models(self) -> list[str]:
+        """The selected model, then (in compare mode) every other available one: the first one
+        colours the boxes and names the charted face's emotion."""
         if self.compare_box.isChecked():
-            return self.models.available_names()
+            return [self.primary_model] + [n for n in self.models.available_names() if n != self.primary_model]
         return [self.primary_model]
 
     def _apply_model_choice(self) -> None:
