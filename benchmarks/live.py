@@ -33,7 +33,7 @@ import psutil
 from emotion_desktop.backends import BACKEND_NAMES, DISPLAY_NAMES, load_backend
 from emotion_desktop.detection import HaarFaceDetector
 from emotion_desktop.drawing import annotate
-from emotion_desktop.pipeline import Pipeline
+from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
 from emotion_desktop.results import SessionLog
 from emotion_desktop.sources import VideoFileSource
 
@@ -137,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--video", type=Path, default=DEFAULT_VIDEO)
     parser.add_argument("--seconds", type=float, default=20.0, help="measuring time per configuration")
-    parser.add_argument("--detect-every", type=int, default=1, help="run the detector every N frames")
+    parser.add_argument("--detect-every", type=int, default=LIVE_DETECT_EVERY,
+                        help="run the detector every N frames (default: the app's live setting)")
     parser.add_argument("--analyze-frames", type=int, default=30, help="frames for DeepFace.analyze (0: skip)")
     parser.add_argument("--memory-frames", type=int, default=10_000, help="frames of the memory test (0: skip)")
     parser.add_argument("--models-dir", type=Path)

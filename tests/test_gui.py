@@ -68,8 +68,9 @@ def test_compare_mode_runs_every_available_model(make_window, qtbot, deepface_we
     assert result.models == ["scratch_cnn", "deepface"]
     assert set(window.chart.values()) == {"scratch_cnn", "deepface"}
     legend = window.chart.legend_texts()
-    assert any(text.startswith("Scratch CNN (") and "ms/face" in text for text in legend)
-    assert any(text.startswith("DeepFace (") for text in legend)
+    assert len(legend) == 2, legend  # one entry per model, each once
+    assert legend[0].startswith("Scratch CNN (") and "ms/face" in legend[0]
+    assert legend[1].startswith("DeepFace (")
     # The selected model leads: it names the charted face's emotion and colours the boxes.
     window.model_combo.setCurrentIndex(window.model_combo.findData("deepface"))
     qtbot.waitUntil(lambda: window.last_result.models == ["deepface", "scratch_cnn"], timeout=10_000)

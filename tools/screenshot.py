@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,7 +32,8 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     from emotion_desktop.gui.main_window import MainWindow
 
-    settings = QSettings(str(args.output.with_suffix(".ini")), QSettings.Format.IniFormat)
+    settings_dir = tempfile.TemporaryDirectory()  # a throwaway profile: no recent files, default layout
+    settings = QSettings(str(Path(settings_dir.name) / "settings.ini"), QSettings.Format.IniFormat)
     settings.clear()
     start = ("path", args.path) if args.path else ("demo",) if args.demo else ("camera", 0)
     window = MainWindow(settings=settings, start=start, initial_model=args.model)
@@ -49,7 +51,6 @@ def main() -> int:
     print(f"platform {app.platformName()}, saved {args.output}: {ok}; "
           f"status: {window.fps_label.text()} | {window.stages_label.text()}")
     window.close()
-    args.output.with_suffix(".ini").unlink(missing_ok=True)
     return 0 if ok else 1
 
 

@@ -73,15 +73,27 @@ class OnnxRunner:
 
 
 def export_onnx(model, target: Path) -> None:
-    """Export a Keras 3 model to ONNX (tf2onnx under the hood), atomically."""
+    """Export a Keras model's inference function to ONNX with tf2onnx, atomically.
+
+    The function is traced with ``training=False`` explicitly: ``model.export(format="onnx")``
+    traced the nested ResNet50V2 backbone with batch-statistics BatchNormalization, which
+    gave near-uniform outputs (the parity check caught it).
+    """
     import keras
+    import tensorflow as tf
+    import tf2onnx
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    if not model.built or not getattr(model, "_called", True):
-        model(np.zeros((1, *model.input_shape[1:]), np.float32))
+
+    @tf.autograph.experimental.do_not_convert
+    def infer(face):
+        return model(face, training=False)
+
+    signature = [tf.TensorSpec((None, *model.input_shape[1:]), tf.float32, name="face")]
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         path = Path(tmp) / "model.onnx"
-        model.export(str(path), format="onnx", verbose=False)
+        tf2onnx.convert.from_function(tf.function(infer), input_signature=signature, opset=17,
+                                      output_path=str(path))
         path.replace(target)
     log.info("exported %s to ONNX at %s (Keras %s)", model.name, target, keras.__version__)
 

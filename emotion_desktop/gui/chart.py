@@ -68,7 +68,7 @@ class EmotionChart(pg.PlotWidget):
             else:
                 bars = pg.BarGraphItem(x0=zeros, y=rows + offset, width=zeros, height=thickness,
                                        brush=pg.mkBrush(*MODEL_COLORS.get(model, (120, 120, 120))),
-                                       pen=pg.mkPen(80, 80, 80), name=DISPLAY_NAMES.get(model, model))
+                                       pen=pg.mkPen(80, 80, 80))  # no name=: the plot would add a 2nd legend entry
                 self.legend.addItem(bars, DISPLAY_NAMES.get(model, model))
             plot.addItem(bars)
             self._bars[model] = bars

@@ -18,7 +18,7 @@ from emotion_desktop.gui.chart import EmotionChart
 from emotion_desktop.gui.model_manager import ModelManager
 from emotion_desktop.gui.video_view import VideoView
 from emotion_desktop.gui.worker import PipelineWorker
-from emotion_desktop.pipeline import Pipeline
+from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
 from emotion_desktop.sources import (IMAGE_SUFFIXES, VIDEO_SUFFIXES, CameraSource, DemoSource, ImageSource,
                                      list_cameras, open_path)
 
@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or QSettings()
         self.models = ModelManager(models_dir, self)
-        self.pipeline = Pipeline(HaarFaceDetector(), [])
+        self.pipeline = Pipeline(HaarFaceDetector(), [], detect_every=LIVE_DETECT_EVERY)
         self.worker = PipelineWorker(self.pipeline)
         self.selected_track: int | None = None
         self.last_result = None
