@@ -94,11 +94,21 @@ def tiny_models_dir(session_tmp) -> Path:
 
 
 @pytest.fixture(scope="session")
-def deepface_weights(session_tmp) -> Path:
-    """DeepFace's own architecture with random weights, where DeepFace looks for its real file."""
+def _standin_deepface_home(session_tmp) -> Path:
+    """A DEEPFACE_HOME holding DeepFace's own architecture with random weights (written once)."""
     from benchmarks.deepface_standin import write_standin_weights
 
-    return write_standin_weights(os.environ["DEEPFACE_HOME"])
+    home = session_tmp / "deepface-standin-home"
+    write_standin_weights(str(home))
+    return home
+
+
+@pytest.fixture
+def deepface_weights(_standin_deepface_home, monkeypatch) -> Path:
+    """Stand-in DeepFace weights where DeepFace looks for its real file, for this test only: the
+    session's default DEEPFACE_HOME stays empty, so DeepFace is unavailable unless a test asks."""
+    monkeypatch.setenv("DEEPFACE_HOME", str(_standin_deepface_home))
+    return _standin_deepface_home
 
 
 def write_video(path: Path, frames: list[np.ndarray], fps: float = 15.0) -> Path:

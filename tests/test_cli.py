@@ -68,10 +68,7 @@ def test_unavailable_model_exits_non_zero(tmp_path, odd_images, capsys):
     assert "model resnet50v2 is unavailable" in err.splitlines()[-1]
 
 
-def test_model_all_names_the_unavailable_and_runs_the_rest(tiny_models_dir, odd_images, capsys, tmp_path,
-                                                           monkeypatch):
-    # An empty DEEPFACE_HOME: the session's stand-in weights (written by other tests) must not count.
-    monkeypatch.setenv("DEEPFACE_HOME", str(tmp_path / "no-deepface-weights"))
+def test_model_all_names_the_unavailable_and_runs_the_rest(tiny_models_dir, odd_images, capsys):
     code, out, err = run_cli(["predict", str(odd_images["gray"]), "--model", "all", "--json", "-",
                               "--models-dir", str(tiny_models_dir)], capsys)
     assert code == 0
