@@ -33,7 +33,9 @@ def iou(a: Box, b: Box) -> float:
 class Track:
     track_id: int
     box: Box
-    missed: int = 0  # consecutive frames without a matching detection
+    missed: int = 0  # consecutive full detections without a match
+    confidence: float = 1.0  # of the face detection that last placed the box
+    whole_image: bool = False  # the box is the whole image (a face crop), nothing to follow
 
 
 class IouTracker:
@@ -76,6 +78,10 @@ class IouTracker:
                 self.tracks.append(assigned[b])
             result.append(assigned[b])
         return result
+
+    def move(self, track: Track, box: Box) -> None:
+        """Follow a track to a box found near it between full detections (no matching, no ageing)."""
+        track.box = self._blend(track.box, box)
 
     def _blend(self, old: Box, new: Box) -> Box:
         keep = self.box_smoothing

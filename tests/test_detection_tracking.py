@@ -30,6 +30,22 @@ def test_demo_frames_have_one_face(haar):
     assert counts == [1] * len(counts)
 
 
+def test_detect_near_follows_a_moved_face(haar):
+    demo = DemoSource()
+    before = haar.detect(demo.render(0))[0].box
+    later = demo.render(20)  # the demo has panned and zoomed since frame 0
+    truth = haar.detect(later)[0].box
+    assert iou(before, truth) < 0.9  # the face really moved
+    found = haar.detect_near(later, before)
+    assert found is not None and iou(found.box, truth) > 0.8 and 0.5 < found.confidence <= 1.0
+
+
+def test_detect_near_finds_nothing_where_the_face_has_gone(haar, astronaut_bgr):
+    box = haar.detect(astronaut_bgr)[0].box
+    assert haar.detect_near(np.full_like(astronaut_bgr, 127), box) is None
+    assert haar.detect_near(astronaut_bgr, (astronaut_bgr.shape[1] - 5, 0, 40, 40)) is None  # off the edge
+
+
 def test_small_face_crop_is_classified_whole(haar, astronaut_bgr):
     gray48 = cv2.resize(cv2.cvtColor(astronaut_bgr[65:161, 176:272], cv2.COLOR_BGR2GRAY), (48, 48))
     found = detect_or_whole(haar, gray48)

@@ -11,6 +11,7 @@ from emotion_desktop.labels import EMOTIONS
 from emotion_desktop.pipeline import Pipeline
 from emotion_desktop.results import SessionLog
 from emotion_desktop.sources import DemoSource, Frame, VideoFileSource
+from emotion_desktop.tracking import iou
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,35 @@ def test_detect_every_n_frames_keeps_boxes_between_detections(scratch):
     pipeline = Pipeline(HaarFaceDetector(), [scratch], detect_every=3)
     counts = [len(pipeline.process(demo.read()).faces) for _ in range(9)]
     assert counts == [1] * 9
+
+
+def test_faces_are_followed_between_full_detections(scratch):
+    demo, haar = DemoSource(), HaarFaceDetector()
+    pipeline = Pipeline(haar, [scratch], detect_every=100)  # one full detection, then following only
+    results = [pipeline.process(demo.read()) for _ in range(30)]
+    assert [len(r.faces) for r in results] == [1] * 30 and {r.faces[0].track_id for r in results} == {1}
+    truth = haar.detect(demo.render(29))[0].box
+    assert iou(results[-1].faces[0].box, truth) > 0.75  # the box moved with the panning face
+    assert iou(results[-1].faces[0].box, results[0].faces[0].box) < 0.9
+
+
+def test_a_face_that_leaves_is_dropped_on_the_next_frame(scratch, astronaut_bgr):
+    pipeline = Pipeline(HaarFaceDetector(), [scratch], detect_every=100)
+    blank = np.full_like(astronaut_bgr, 127)
+    counts = [len(pipeline.process(Frame(image, i, i / 30)).faces)
+              for i, image in enumerate([astronaut_bgr, astronaut_bgr, blank, blank, blank])]
+    # the local search misses on the first blank frame (box kept), the full search it triggers drops it
+    assert counts == [1, 1, 1, 0, 0]
+
+
+def test_a_new_face_appears_within_detect_every_frames(scratch, astronaut_bgr):
+    pipeline = Pipeline(HaarFaceDetector(), [scratch], detect_every=4)
+    head = astronaut_bgr[:256, 96:352]  # her face at the size it has in the photo
+    pair = np.hstack([head, head])
+    alone = np.hstack([head, np.full_like(head, 127)])
+    counts = [len(pipeline.process(Frame(image, i, i / 30)).faces)
+              for i, image in enumerate([alone, alone, pair, pair, pair, pair])]
+    assert counts == [1, 1, 1, 1, 2, 2]  # full searches on frames 0 and 4: the newcomer shows on frame 4
 
 
 def test_one_failing_model_does_not_stop_the_others(scratch, astronaut_bgr):

@@ -1,0 +1,18 @@
+"""The benchmark scripts run end to end on small generated inputs (their figures come from real runs)."""
+
+from benchmarks import face_following, live
+from emotion_desktop.backends import load_backend
+
+
+def test_face_following_reports_the_followed_face(face_video, capsys):
+    assert face_following.main(["--video", str(face_video)]) == 0
+    line = capsys.readouterr().out
+    assert "same face 23, missed 0" in line and "found where the full pass found none 0" in line
+
+
+def test_live_benchmark_runs_the_pipeline(face_video, tiny_models_dir):
+    backend = load_backend("scratch_cnn", tiny_models_dir)
+    stats = live.run_pipeline(face_video, [backend], seconds=60, detect_every=6, max_frames=40)
+    assert stats["frames"] == 40 and stats["faces_per_frame"] == 1.0 and stats["fps"] > 0
+    assert stats["p95"]["total"] >= stats["p50"]["total"] > 0 and stats["size"] == (320, 240)
+    assert "Scratch CNN" in live.format_row("Scratch CNN", stats)
