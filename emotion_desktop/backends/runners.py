@@ -4,7 +4,7 @@
 compiled once. ONNX Runtime runs small CNNs at batch 1 two to three times
 faster than TensorFlow on this kind of CPU (measured 2.1 vs 4.4 ms for a
 117 MMAC VGG-style net), so it is preferred: the Keras model is exported to
-ONNX once (tf2onnx, through ``model.export``), the export is checked against
+ONNX once (tf2onnx), the export is checked against
 Keras on a fixed batch, and the result is cached by the ``.keras`` file's hash.
 Set ``EMOTION_DESKTOP_RUNTIME=keras`` to force TensorFlow.
 """
@@ -64,6 +64,10 @@ class OnnxRunner:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # No busy-waiting between runs: on 2 cores, spinning ORT threads starved the Haar detector and
+        # TensorFlow (DeepFace). benchmarks/live.py: compare mode 28.9 -> 41.8 FPS, scratch CNN
+        # unchanged (122 vs 120 FPS) at 151% instead of 198% CPU.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
         self.input_name = self.session.get_inputs()[0].name
         self.description = f"ONNX Runtime {ort.__version__}"
