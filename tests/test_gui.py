@@ -267,3 +267,13 @@ def test_camera_lost_mid_run_keeps_results_and_the_app(make_window, qtbot, face_
     assert "Retry camera" in [b.text() for b in window.banner.buttons if b.isVisible()]
     assert window.write_results(tmp_path / "after-unplug.json", "json")
     assert json.loads((tmp_path / "after-unplug.json").read_text())[0]["frames"]
+
+
+def test_status_bar_stage_times_are_averaged_for_moving_sources():
+    from emotion_desktop.gui.worker import _averaged
+
+    steady = {"detect": 3.0, "classify": 2.0}
+    spike = {"detect": 30.0, "classify": 2.0}  # a frame with the full face search
+    assert _averaged(steady, spike, moving=True) == pytest.approx({"detect": 5.7, "classify": 2.0})
+    assert _averaged(steady, spike, moving=False) == spike  # a still image shows its own figures
+    assert _averaged({}, spike, moving=True) == spike

@@ -500,7 +500,7 @@ class MainWindow(QMainWindow):
         result = self.last_result
         if result is None:
             return
-        timings = result.timings_ms
+        timings = self.worker.stage_ms or result.timings_ms
         stages = " · ".join(f"{k} {timings[k]:.1f}" for k in ("capture", "detect", "classify", "draw") if k in timings)
         self.stages_label.setText(f"{stages} ms")
         self.fps_label.setText("still image" if self.source_kind == "images" else f"{self.worker.fps:.1f} FPS")

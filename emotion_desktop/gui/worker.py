@@ -140,6 +140,9 @@ class PipelineWorker(QThread):
         self._latest: tuple[QImage, FrameResult, np.ndarray] | None = None
         self._notified = False
         self.fps = 0.0
+        # Per-stage ms averaged over the last ~10 frames: the full face search runs on every few
+        # frames only, so one frame's figures would jump between a few ms and tens of ms.
+        self.stage_ms: dict[str, float] = {}
         self._last_done: float | None = None
 
     # ---- commands from the UI thread -------------------------------------------------------
@@ -244,6 +247,7 @@ class PipelineWorker(QThread):
         self._source = source
         self.pipeline.reset()
         self._last_done = None
+        self.stage_ms = {}
         with self.session_lock:
             self.session.start_source(source.info.name, source.info.kind)
         self.source_opened.emit(source.info.kind, source.info.name, source.info)
@@ -330,8 +334,16 @@ class PipelineWorker(QThread):
         if self._last_done is not None and self._still is None:
             instant = 1.0 / max(now - self._last_done, 1e-6)
             self.fps = instant if self.fps == 0 else 0.9 * self.fps + 0.1 * instant
+        self.stage_ms = _averaged(self.stage_ms, result.timings_ms, moving=self._still is None)
         self._last_done = now
         self._last_result = result
         with self.session_lock:
             self.session.add(result)
         self._publish(image, result, frame)
+
+
+def _averaged(previous: dict[str, float], latest: dict[str, float], moving: bool) -> dict[str, float]:
+    """Exponential average (weight 0.1) of stage timings for moving sources; a still's own figures."""
+    if not moving or not previous:
+        return dict(latest)
+    return {stage: 0.9 * previous.get(stage, ms) + 0.1 * ms for stage, ms in latest.items()}
