@@ -91,6 +91,8 @@ class HaarFaceDetector:
         frame and run the full-frame search only every few frames.
         """
         x, y, w, h = box
+        if w <= 0 or h <= 0:
+            return None
         height, width = frame.shape[:2]
         pad = int(self.NEAR_MARGIN * max(w, h))
         x0, y0 = max(0, x - pad), max(0, y - pad)

@@ -44,6 +44,7 @@ def test_detect_near_finds_nothing_where_the_face_has_gone(haar, astronaut_bgr):
     box = haar.detect(astronaut_bgr)[0].box
     assert haar.detect_near(np.full_like(astronaut_bgr, 127), box) is None
     assert haar.detect_near(astronaut_bgr, (astronaut_bgr.shape[1] - 5, 0, 40, 40)) is None  # off the edge
+    assert haar.detect_near(astronaut_bgr, (100, 100, 0, 0)) is None  # a degenerate box
 
 
 def test_small_face_crop_is_classified_whole(haar, astronaut_bgr):
