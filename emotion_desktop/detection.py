@@ -65,21 +65,13 @@ class HaarFaceDetector:
     def detect(self, frame: np.ndarray, thorough: bool = False) -> list[Detection]:
         settings = self.THOROUGH if thorough else dict(max_side=self.max_side, scale_factor=self.scale_factor,
                                                         min_face_fraction=self.min_face_fraction)
-        gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-        scale = min(1.0, settings["max_side"] / max(gray.shape[:2]))
-        small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
-        small = cv2.equalizeHist(small)
+        scale = min(1.0, settings["max_side"] / max(frame.shape[:2]))
+        small = _equalized_gray(frame, scale)
         # Small images (face crops) need a small minimum size: Haar's 24 px model
         # finds nothing in a 48x48 crop with a typical 50 px minimum.
         min_side = max(20, int(settings["min_face_fraction"] * min(small.shape[:2])))
-        boxes, _levels, weights = self.cascade.detectMultiScale3(
-            small, scaleFactor=settings["scale_factor"], minNeighbors=self.min_neighbors, minSize=(min_side, min_side),
-            outputRejectLevels=True)
-        detections = []
-        for (x, y, w, h), weight in zip(np.asarray(boxes).reshape(-1, 4), np.asarray(weights).reshape(-1)):
-            box = tuple(int(round(v / scale)) for v in (x, y, w, h))
-            detections.append(Detection(box, 1.0 / (1.0 + math.exp(-float(weight)))))
-        return detections
+        return self._search(small, scale, (0, 0), scaleFactor=settings["scale_factor"],
+                            minNeighbors=self.min_neighbors, minSize=(min_side, min_side))
 
     def detect_near(self, frame: np.ndarray, box: tuple[int, int, int, int]) -> Detection | None:
         """The face close to ``box`` (a tracked face from the previous frame), or None.
@@ -99,21 +91,31 @@ class HaarFaceDetector:
         x1, y1 = min(width, x + w + pad), min(height, y + h + pad)
         if x1 - x0 < 20 or y1 - y0 < 20:
             return None
-        region = frame[y0:y1, x0:x1]
-        gray = region if region.ndim == 2 else cv2.cvtColor(region, cv2.COLOR_BGR2GRAY)
         scale = min(1.0, self.NEAR_FACE_PX / max(w, h))
-        small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
-        small = cv2.equalizeHist(small)
         face = max(w, h) * scale
         smallest, largest = max(20, int(face / self.NEAR_SIZE_RANGE)), int(face * self.NEAR_SIZE_RANGE) + 1
-        boxes, _levels, weights = self.cascade.detectMultiScale3(
-            small, scaleFactor=1.1, minNeighbors=3, minSize=(smallest, smallest), maxSize=(largest, largest),
-            outputRejectLevels=True)
-        candidates = [Detection(tuple(int(round(v / scale)) + offset for v, offset in zip(found, (x0, y0, 0, 0))),
-                                1.0 / (1.0 + math.exp(-float(weight))))
-                      for found, weight in zip(np.asarray(boxes).reshape(-1, 4), np.asarray(weights).reshape(-1))]
+        candidates = self._search(_equalized_gray(frame[y0:y1, x0:x1], scale), scale, (x0, y0), scaleFactor=1.1,
+                                  minNeighbors=3, minSize=(smallest, smallest), maxSize=(largest, largest))
         return max(candidates, key=lambda d: iou(d.box, box), default=None)
 
+    def _search(self, small: np.ndarray, scale: float, offset: tuple[int, int], **cascade_options) -> list[Detection]:
+        """Run the cascade on a prepared image; boxes mapped back to frame pixels (``offset`` is the
+        image's top-left corner in the frame, ``scale`` its resize factor)."""
+        boxes, _levels, weights = self.cascade.detectMultiScale3(small, outputRejectLevels=True, **cascade_options)
+        detections = []
+        for (x, y, w, h), weight in zip(np.asarray(boxes).reshape(-1, 4), np.asarray(weights).reshape(-1)):
+            box = (int(round(x / scale)) + offset[0], int(round(y / scale)) + offset[1],
+                   int(round(w / scale)), int(round(h / scale)))
+            detections.append(Detection(box, 1.0 / (1.0 + math.exp(-float(weight)))))
+        return detections
+
+
+def _equalized_gray(image: np.ndarray, scale: float) -> np.ndarray:
+    """Gray, resized by ``scale`` (when below 1) and histogram-equalised: what the cascade searches."""
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    if scale < 1:
+        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return cv2.equalizeHist(gray)
 
 class MtcnnFaceDetector:
     """MTCNN from the ``mtcnn`` package (it ships its weights). Slower than Haar, finds more faces."""
