@@ -48,6 +48,8 @@ def finish_run(args, splits, spec, augment, weights_per_class, hardware: str) ->
     run_dir: Path = args.run_dir
     state = json.loads((run_dir / "state.json").read_text())
     best = keras.models.load_model(run_dir / "best.keras", compile=False)
+    if getattr(args, "precision", "float32") != "float32":
+        best = as_float32(best, args)
     metrics, probabilities = score(best, splits, spec.normalisation)
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -103,6 +105,7 @@ def finish_run(args, splits, spec, augment, weights_per_class, hardware: str) ->
             "augmentation": augment.describe() if augment else None,
             "wall_time_minutes": round(state.get("train_seconds", 0) / 60, 1),
             "hardware": hardware,
+            "precision": getattr(args, "precision", "float32"),
             "finished": datetime.date.today().isoformat(),
         },
         "metrics": {split: {k: v for k, v in metrics[split].items() if k != "report"} for split in metrics},
@@ -113,6 +116,18 @@ def finish_run(args, splits, spec, augment, weights_per_class, hardware: str) ->
     save_card(model_path.with_suffix(".json"), card)
     print(f"wrote {model_path} ({card['file_size_mb']} MB), its card and reports in {report_dir}", flush=True)
     return card
+
+
+def as_float32(model, args):
+    """The same weights in a float32 model: what ships runs in float32 on every CPU (and exports to ONNX)."""
+    import keras
+
+    from training.train import build_model
+
+    keras.mixed_precision.set_global_policy("float32")
+    plain = build_model(args)
+    plain.set_weights(model.get_weights())
+    return plain
 
 
 def init_description(args) -> str:

@@ -77,6 +77,9 @@ def parse_args(argv):
                         "(default 3 with pretrained weights, 0 from random init)")
     parser.add_argument("--trainable-layers", type=int, help="resnet50v2: top backbone layers trained in stage 2 "
                         "(default 50 with pretrained weights, all from random init)")
+    parser.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default="float32",
+                        help="training compute precision; mixed_bfloat16 pays only on CPUs with avx512_bf16/amx_bf16 "
+                             "(check lscpu). The shipped model is float32 either way")
     parser.add_argument("--float16", action="store_true", help="store the shipped weights as float16")
     parser.add_argument("--distill-from", type=Path, help="a trained .keras model (with its card) whose soft "
                         "predictions are mixed into the targets (knowledge distillation)")
@@ -239,7 +242,7 @@ def load_teacher(args):
     return Distillation(teacher, card.normalisation, args.distill_alpha, args.distill_temperature)
 
 
-def hardware_description() -> str:
+def hardware_description(precision: str = "float32") -> str:
     import os
 
     import tensorflow as tf
@@ -252,7 +255,7 @@ def hardware_description() -> str:
                 break
     except OSError:
         pass
-    return f"{cpu}, {os.cpu_count()} cores, no GPU (TensorFlow {tf.__version__}, float32, oneDNN)"
+    return f"{cpu}, {os.cpu_count()} cores, no GPU (TensorFlow {tf.__version__}, {precision}, oneDNN)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.threads:
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+    keras.mixed_precision.set_global_policy(args.precision)
     keras.utils.set_random_seed(args.seed)
     if not args.resume and args.run_dir.exists():
         shutil.rmtree(args.run_dir)
@@ -303,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from training.finish import finish_run
 
-    finish_run(args, splits, spec, augment, weights_per_class, hardware_description())
+    finish_run(args, splits, spec, augment, weights_per_class, hardware_description(args.precision))
     return 0
 
 
