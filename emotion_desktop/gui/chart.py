@@ -5,6 +5,11 @@ narrow side panel. One model: seven bars in the emotions' colours. Compare
 mode: grouped bars, one colour per model, with each model's per-face
 latency in the legend. Bars are updated in place (``setOpts``) every frame
 rather than rebuilt.
+
+Every bar item has a single brush: a multi-brush ``BarGraphItem`` renders
+through ``QPainter.begin(QPicture)``, which leaks references to ``None`` on
+every redraw in PySide6 6.10-6.11 (tests/test_long_run.py), so the
+single-model chart uses one item per emotion instead.
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ class EmotionChart(pg.PlotWidget):
         plot.getAxis("left").setTicks([[(i, name) for i, name in enumerate(EMOTIONS)]])
         plot.getAxis("left").setStyle(tickTextOffset=6)
         self.legend = plot.addLegend(offset=(-5, -5), labelTextColor="k")
-        self._bars: dict[str, pg.BarGraphItem] = {}
+        # Per model, the bar items whose bars, concatenated, are the 7 emotions in order.
+        self._bars: dict[str, list[pg.BarGraphItem]] = {}
         self._layout: tuple[str, ...] = ()
         self.message = pg.TextItem("", color=(90, 90, 90), anchor=(0.5, 0.5))
         self.message.setPos(50, (len(EMOTIONS) - 1) / 2)
@@ -45,14 +51,16 @@ class EmotionChart(pg.PlotWidget):
 
     def show_message(self, text: str) -> None:
         """Empty the chart and show ``text`` (e.g. "No face in view")."""
-        for bars in self._bars.values():
-            bars.setOpts(width=np.zeros(len(EMOTIONS)))
+        for items in self._bars.values():
+            for item in items:
+                item.setOpts(width=np.zeros(len(item.opts["width"])))
         self.message.setText(text)
 
     def _build(self, models: tuple[str, ...]) -> None:
         plot = self.getPlotItem()
-        for bars in self._bars.values():
-            plot.removeItem(bars)
+        for items in self._bars.values():
+            for item in items:
+                plot.removeItem(item)
         self.legend.clear()
         self._bars = {}
         count = len(models)
@@ -61,17 +69,18 @@ class EmotionChart(pg.PlotWidget):
         zeros = np.zeros(len(EMOTIONS))
         for index, model in enumerate(models):
             offset = (index - (count - 1) / 2) * thickness
-            if count == 1:  # one model: each bar in its emotion's colour
-                brushes = [pg.mkBrush(*emotion_color_rgb(e)) for e in EMOTIONS]
-                bars = pg.BarGraphItem(x0=zeros, y=rows + offset, width=zeros, height=thickness,
-                                       brushes=brushes, pen=pg.mkPen(80, 80, 80))
+            if count == 1:  # one model: each bar in its emotion's colour, one item per bar
+                items = [pg.BarGraphItem(x0=[0.0], y=[row + offset], width=[0.0], height=thickness,
+                                         brush=pg.mkBrush(*emotion_color_rgb(emotion)), pen=pg.mkPen(80, 80, 80))
+                         for row, emotion in zip(rows, EMOTIONS)]
             else:
-                bars = pg.BarGraphItem(x0=zeros, y=rows + offset, width=zeros, height=thickness,
-                                       brush=pg.mkBrush(*MODEL_COLORS.get(model, (120, 120, 120))),
-                                       pen=pg.mkPen(80, 80, 80))  # no name=: the plot would add a 2nd legend entry
-                self.legend.addItem(bars, DISPLAY_NAMES.get(model, model))
-            plot.addItem(bars)
-            self._bars[model] = bars
+                items = [pg.BarGraphItem(x0=zeros, y=rows + offset, width=zeros, height=thickness,
+                                         brush=pg.mkBrush(*MODEL_COLORS.get(model, (120, 120, 120))),
+                                         pen=pg.mkPen(80, 80, 80))]  # no name=: the plot would add a 2nd legend entry
+                self.legend.addItem(items[0], DISPLAY_NAMES.get(model, model))
+            for item in items:
+                plot.addItem(item)
+            self._bars[model] = items
         self._layout = models
 
     def set_probabilities(self, probabilities: dict[str, np.ndarray], per_face_ms: dict[str, float] | None = None):
@@ -84,7 +93,9 @@ class EmotionChart(pg.PlotWidget):
             self._build(models)
         self.message.setText("")
         for model, values in probabilities.items():
-            self._bars[model].setOpts(width=np.asarray(values, dtype=float) * 100)
+            items = self._bars[model]
+            for item, widths in zip(items, np.split(np.asarray(values, dtype=float) * 100, len(items))):
+                item.setOpts(width=widths)
         if len(models) > 1 and per_face_ms:
             for (_sample, label), model in zip(self.legend.items, models):  # legend order = model order
                 if model in per_face_ms:
@@ -92,7 +103,8 @@ class EmotionChart(pg.PlotWidget):
 
     def values(self) -> dict[str, np.ndarray]:
         """The bar lengths now shown, in percent, per model (for tests)."""
-        return {model: np.asarray(bars.opts["width"], dtype=float) for model, bars in self._bars.items()}
+        return {model: np.concatenate([np.asarray(item.opts["width"], dtype=float) for item in items])
+                for model, items in self._bars.items()}
 
     def legend_texts(self) -> list[str]:
         return [label.text for _sample, label in self.legend.items]
