@@ -42,29 +42,9 @@ DEFAULT_VIDEO = Path(__file__).resolve().parents[2] / "shared" / "media" / "vide
 STAGES = ("capture", "detect", "classify", "draw", "total")
 
 
-class LoopedVideo:
-    """Frames of a video file, decoded live, starting over at the end (a stand-in for a webcam)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.source = VideoFileSource(path)
-        self.index = 0
-        self.fps = self.source.fps
-
-    def read(self):
-        frame = self.source.read()
-        if frame is None:
-            self.source.close()
-            self.source = VideoFileSource(self.path)
-            frame = self.source.read()
-        frame.index, frame.time_s = self.index, self.index / self.fps  # one continuous timeline
-        self.index += 1
-        return frame
-
-
 def run_pipeline(video: Path, backends, seconds: float, detect_every: int, log: SessionLog | None = None,
                  max_frames: int | None = None) -> dict:
-    source = LoopedVideo(video)
+    source = VideoFileSource(video, loop=True)
     pipeline = Pipeline(HaarFaceDetector(), backends, detect_every=detect_every)
     for _ in range(15):  # warm-up: first calls compile and allocate
         frame = source.read()
@@ -104,7 +84,7 @@ def time_deepface_analyze(video: Path, frames: int) -> float:
     """Frames per second of DeepFace.analyze(frame, actions=["emotion"]) on the same clip."""
     from deepface import DeepFace
 
-    source = LoopedVideo(video)
+    source = VideoFileSource(video, loop=True)
     DeepFace.analyze(source.read().image, actions=["emotion"], enforce_detection=False, silent=True)  # warm-up
     started = time.perf_counter()
     for _ in range(frames):

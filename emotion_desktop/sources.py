@@ -44,7 +44,9 @@ class SourceInfo:
     name: str
     fps: float | None = None
     frame_count: int | None = None
-    live: bool = False  # frames arrive in real time (camera, demo, paced video)
+    # Whether the reader must pace reads to ``fps`` itself: files and the demo can be read faster than
+    # real time; a camera delivers frames at its own rate.
+    paced: bool = False
 
 
 class FrameSource:
@@ -83,7 +85,7 @@ class CameraSource(FrameSource):
         self._started = time.monotonic()
         self._count = 0
         fps = self.capture.get(cv2.CAP_PROP_FPS)
-        self.info = SourceInfo("camera", f"Camera {index}", fps=fps if fps > 0 else None, live=True)
+        self.info = SourceInfo("camera", f"Camera {index}", fps=fps if fps > 0 else None)
 
     def read(self) -> Frame | None:
         image, self._first = self._first, None
@@ -121,8 +123,11 @@ def list_cameras(max_index: int = 8) -> list[int]:
 
 
 class VideoFileSource(FrameSource):
-    def __init__(self, path: str | Path):
+    """A video file; with ``loop`` it starts over at the end on one continuous timeline (demos, benchmarks)."""
+
+    def __init__(self, path: str | Path, loop: bool = False):
         self.path = Path(path)
+        self.loop = loop
         if not self.path.is_file():
             raise SourceError(f"Video file not found: {self.path}")
         if self.path.stat().st_size == 0:
@@ -137,10 +142,12 @@ class VideoFileSource(FrameSource):
             raise SourceError(f"{self.path.name} contains no decodable video frames (damaged file or "
                               "unsupported codec). Convert it to H.264 MP4 and try again.")
         self._pending = image
+        self._first_image = image if loop else None
         fps = self.capture.get(cv2.CAP_PROP_FPS)
         self.fps = fps if 1 <= fps <= 240 else 30.0
         count = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
-        self.info = SourceInfo("video", self.path.name, fps=self.fps, frame_count=count if count > 0 else None)
+        self.info = SourceInfo("video", self.path.name, fps=self.fps, frame_count=count if count > 0 else None,
+                               paced=True)
         self._index = 0
 
     def read(self) -> Frame | None:
@@ -149,10 +156,19 @@ class VideoFileSource(FrameSource):
         else:
             ok, image = self.capture.read()
             if not ok or image is None:
-                return None  # end of the video (or the rest is undecodable)
+                if not self.loop:
+                    return None  # end of the video (or the rest is undecodable)
+                image = self._rewind()
         frame = Frame(to_bgr(image), self._index, self._index / self.fps, self.path.name)
         self._index += 1
         return frame
+
+    def _rewind(self) -> np.ndarray:
+        """Back to the first frame (reopening the file: seeking is unreliable for some codecs)."""
+        self.capture.release()
+        self.capture = cv2.VideoCapture(str(self.path))
+        ok, image = self.capture.read()
+        return image if ok and image is not None else self._first_image
 
     def skip(self, count: int) -> int:
         """Drop ``count`` frames without decoding them (to keep up with real time); returns how many."""
@@ -241,7 +257,7 @@ class DemoSource(FrameSource):
         self.photo = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
         self.size = size
         self._index = 0
-        self.info = SourceInfo("demo", "Built-in demo (astronaut photo)", fps=self.FPS, live=True)
+        self.info = SourceInfo("demo", "Built-in demo (astronaut photo)", fps=self.FPS, paced=True)
 
     def render(self, index: int) -> np.ndarray:
         phase = 2 * np.pi * (index % self.LOOP_FRAMES) / self.LOOP_FRAMES

@@ -17,6 +17,22 @@ def test_video_file_frames_and_end(face_video):
     assert source.read() is None  # stays ended
 
 
+def test_looped_video_starts_over_on_one_timeline(face_video):
+    with VideoFileSource(face_video, loop=True) as source:
+        frames = [source.read() for _ in range(60)]  # 24-frame clip: two and a half rounds
+    assert all(f is not None for f in frames)
+    assert [f.index for f in frames] == list(range(60))
+    assert frames[30].time_s == pytest.approx(30 / 15, abs=1e-6)
+    assert np.abs(frames[24].image.astype(int) - frames[0].image).mean() < 2  # back at the first frame
+    assert np.abs(frames[12].image.astype(int) - frames[0].image).mean() > 2
+
+
+def test_paced_sources_say_so(face_video):
+    with VideoFileSource(face_video) as video:
+        assert video.info.paced  # a file can be read faster than real time: the reader paces it
+    assert DemoSource().info.paced
+
+
 def test_video_skip_keeps_frame_numbers(face_video):
     with VideoFileSource(face_video) as source:
         source.read()

@@ -25,7 +25,7 @@ from PySide6.QtGui import QImage
 from emotion_desktop.drawing import annotate
 from emotion_desktop.pipeline import Pipeline
 from emotion_desktop.results import FrameResult, SessionLog
-from emotion_desktop.sources import DemoSource, Frame, FrameSource, ImageSource, SourceError, VideoFileSource
+from emotion_desktop.sources import Frame, FrameSource, ImageSource, SourceError
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,7 @@ class FrameGrabber(threading.Thread):
         self._paused = threading.Event()
         self.error: SourceError | None = None
         self.ended = False
-        paced = isinstance(source, (VideoFileSource, DemoSource))
-        self._interval = 1.0 / (source.info.fps or 30.0) if paced else 0.0
+        self._interval = 1.0 / (source.info.fps or 30.0) if source.info.paced else 0.0
 
     def run(self) -> None:
         next_due = time.perf_counter()
