@@ -11,6 +11,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from emotion_desktop.gui.main_window import MainWindow
+from emotion_desktop.gui.platform_check import xcb_problem
 
 ICON = Path(__file__).resolve().parent.parent / "resources" / "icon.png"
 
@@ -24,6 +25,10 @@ def start_request(args) -> tuple:
 
 
 def run_app(args) -> int:
+    problem = xcb_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 3
     QCoreApplication.setOrganizationName("EmotionDesktop")
     QCoreApplication.setApplicationName("Emotion Desktop")
     app = QApplication.instance() or QApplication(sys.argv[:1])
