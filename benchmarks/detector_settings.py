@@ -22,7 +22,7 @@ import numpy as np
 
 from benchmarks.face_following import DEFAULT_VIDEOS, read_all
 from emotion_desktop.detection import HaarFaceDetector
-from emotion_desktop.tracking import iou
+from emotion_desktop.geometry import iou
 
 PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "media" / "photos"
 FACE_SIZES = (50, 60, 70, 80, 100)

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from emotion_desktop.detection import HaarFaceDetector
+from emotion_desktop.geometry import iou
 from emotion_desktop.sources import VideoFileSource
-from emotion_desktop.tracking import iou
 
 MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media" / "videos"
 DEFAULT_VIDEOS = [MEDIA / "pyfeat_single_face_neutral_smile_neutral.mp4", MEDIA / "pyfeat_face_then_noface.mov"]

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-from emotion_desktop.backends import BACKEND_NAMES, DISPLAY_NAMES, load_backend
+from emotion_desktop.backends import DISPLAY_NAMES, backend_names, load_backend
 from emotion_desktop.detection import HaarFaceDetector
 from emotion_desktop.drawing import annotate
 from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
@@ -98,7 +98,7 @@ def ensure_deepface_weights() -> str:
 
     if missing_weights_reason() is None:
         return "DeepFace's real weights"
-    from benchmarks.deepface_standin import write_standin_weights
+    from training.deepface_standin import write_standin_weights
 
     home = tempfile.mkdtemp(prefix="deepface-standin-")
     os.environ["DEEPFACE_HOME"] = home
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"detector: Haar cascade on the whole frame every {args.detect_every} frame(s), known faces followed "
           f"locally in between; ms figures are p50/p95 per frame\n")
 
-    backends = [load_backend(name, args.models_dir) for name in BACKEND_NAMES]
+    backends = [load_backend(name, args.models_dir) for name in backend_names()]
     for backend in backends:
         if not backend.available:
             print(f"{backend.display_name}: unavailable ({backend.unavailable_reason})")

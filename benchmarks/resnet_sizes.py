@@ -53,16 +53,16 @@ def main(argv: list[str] | None = None) -> int:
         model.compile(optimizer=keras.optimizers.AdamW(1e-3), loss="categorical_crossentropy")
         x = rng.uniform(-1, 1, (args.batch, 48, 48, 1)).astype(np.float32)
         y = np.eye(7, dtype=np.float32)[rng.integers(0, 7, args.batch)]
-        step_ms = median_ms(lambda: model.train_on_batch(x, y), args.steps)
+        step_ms = median_ms(lambda: model.train_on_batch(x, y), args.steps)  # noqa: B023 (called at once)
         epoch_min = step_ms / 1000 * (28709 / args.batch) / 60
         face = x[:1]
         keras_runner = KerasRunner(model)
-        keras_ms = median_ms(lambda: keras_runner(face), 30)
+        keras_ms = median_ms(lambda: keras_runner(face), 30)  # noqa: B023
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "m.onnx"
             export_onnx(model, path)
             onnx_runner = OnnxRunner(path)
-            onnx_ms = median_ms(lambda: onnx_runner(face), 30)
+            onnx_ms = median_ms(lambda: onnx_runner(face), 30)  # noqa: B023
         print(f"backbone {size:>3}px: train step {step_ms / 1000:.2f} s -> {epoch_min:.1f} min/epoch; "
               f"per-face batch 1: ONNX Runtime {onnx_ms:.1f} ms, TensorFlow XLA {keras_ms:.1f} ms", flush=True)
     return 0

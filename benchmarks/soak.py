@@ -13,7 +13,7 @@ and the process exited cleanly. A crash (like PySide6 6.12.0's abort after
 The session log keeps every frame's results, as in the app, so part of the
 RSS growth is results the user can export (the last line says how many).
 DeepFace runs on a same-architecture stand-in weights file when its real
-weights are absent (see benchmarks/deepface_standin.py).
+weights are absent (see training/deepface_standin.py).
 """
 
 from __future__ import annotations
@@ -93,9 +93,9 @@ def run_child(args) -> int:
             switch_model()
 
     def report() -> None:
-        session = window.worker.session
+        frames, face_rows = window.worker.result_counts()
         say(event="status", fps=round(window.worker.fps, 1), ui_frames=window._ui_frames,
-            frames=session.frame_count, face_rows=session.face_count, none_refs=sys.getrefcount(None),
+            frames=frames, face_rows=face_rows, none_refs=sys.getrefcount(None),
             models=list(window.last_result.models) if window.last_result else [])
 
     def finish() -> None:

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from pathlib import Path
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter off the terminal
 
 COMMANDS = ("predict", "models", "fetch-weights", "gui")
 
@@ -26,7 +23,7 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from emotion_desktop.backends import BACKEND_NAMES
+    from emotion_desktop.backends import backend_names
     from emotion_desktop.detection import DETECTOR_NAMES
 
     parser = argparse.ArgumentParser(prog="emotion-desktop", description=__doc__,
@@ -37,12 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("path", nargs="?", help="an image, video or folder to open")
     gui.add_argument("--demo", action="store_true", help="start on the built-in demo instead of the camera")
     gui.add_argument("--camera", type=int, default=0, help="camera index to start on (default 0)")
-    gui.add_argument("--model", choices=BACKEND_NAMES, help="model to start with")
+    gui.add_argument("--model", choices=backend_names(), help="model to start with")
     gui.add_argument("--models-dir", type=Path, help="folder holding <model>.keras and cards")
 
     predict = commands.add_parser("predict", help="analyse images, folders and videos headlessly")
     predict.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="image, video or folder of images")
-    predict.add_argument("--model", default="scratch_cnn", choices=(*BACKEND_NAMES, "all"))
+    predict.add_argument("--model", default="scratch_cnn", choices=(*backend_names(), "all"))
     predict.add_argument("--json", default="-", metavar="FILE", help="write JSON here ('-' for stdout, default)")
     predict.add_argument("--csv", type=Path, metavar="FILE", help="also write one CSV row per face and model")
     predict.add_argument("--every", type=int, default=1, metavar="N", help="videos: analyse every N-th frame")
@@ -82,9 +79,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def load_backends(choice: str, models_dir: Path | None):
     """The backends for --model; (backends, error) with a one-line error when none can run."""
-    from emotion_desktop.backends import BACKEND_NAMES, load_backend
+    from emotion_desktop.backends import backend_names, load_backend
 
-    names = BACKEND_NAMES if choice == "all" else (choice,)
+    names = backend_names() if choice == "all" else (choice,)
     backends = [load_backend(name, models_dir) for name in names]
     for backend in backends:
         if not backend.available:
@@ -197,10 +194,10 @@ class Annotator:
 
 
 def models_command(args) -> int:
-    from emotion_desktop.backends import BACKEND_NAMES, DISPLAY_NAMES, default_models_dir, probe
+    from emotion_desktop.backends import DISPLAY_NAMES, backend_names, default_models_dir, probe
 
     print(f"models folder: {args.models_dir or default_models_dir()}")
-    for name in BACKEND_NAMES:
+    for name in backend_names():
         reason = probe(name, args.models_dir)
         print(f"  {name:12} {DISPLAY_NAMES[name]:12} {'available' if reason is None else 'unavailable: ' + reason}")
     return 0

@@ -7,17 +7,18 @@ finds nothing in a small image that is itself a face crop (FER2013-style
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import cv2
 import numpy as np
 
-from emotion_desktop.tracking import iou
+from emotion_desktop.geometry import iou
 
 WHOLE_IMAGE_MAX_SIDE = 160  # images up to this size with no detected face are treated as face crops
 FACE_CROP_MAX_SIDE = 64  # images this small are FER-style face crops: classified whole, no detection
-DETECTOR_NAMES = ("haar", "mtcnn")
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ class MtcnnFaceDetector:
     """MTCNN from the ``mtcnn`` package (it ships its weights). Slower than Haar, finds more faces."""
 
     name = "mtcnn"
-    display_name = "MTCNN (accurate)"
+    display_name = "MTCNN (accurate, slower)"
 
     def __init__(self, min_confidence: float = 0.9):
         from mtcnn import MTCNN  # imported only when chosen: it loads TensorFlow
@@ -141,11 +142,37 @@ class MtcnnFaceDetector:
         return detections
 
 
+@dataclass(frozen=True)
+class DetectorInfo:
+    """How a face detector describes itself to the menus, the CLI and the loader."""
+
+    name: str
+    display_name: str
+    make: Callable[[], object]  # builds the detector (may import TensorFlow); raises when it cannot
+    probe: Callable[[], str | None] = lambda: None  # why it cannot run here (cheap), or None
+
+
+def _package_missing(package: str) -> Callable[[], str | None]:
+    def probe() -> str | None:
+        if importlib.util.find_spec(package) is None:
+            return f"the {package} package is not installed (pip install {package})"
+        return None
+    return probe
+
+
+# The detectors in menu order; the first is the default. Adding one: a class with detect() (and
+# optionally detect_near() for the live view's face following) plus a line here.
+DETECTORS: tuple[DetectorInfo, ...] = (
+    DetectorInfo("haar", HaarFaceDetector.display_name, HaarFaceDetector),
+    DetectorInfo("mtcnn", MtcnnFaceDetector.display_name, MtcnnFaceDetector, _package_missing("mtcnn")),
+)
+DETECTOR_NAMES = tuple(info.name for info in DETECTORS)
+
+
 def make_detector(name: str = "haar"):
-    if name == "haar":
-        return HaarFaceDetector()
-    if name == "mtcnn":
-        return MtcnnFaceDetector()
+    for info in DETECTORS:
+        if info.name == name:
+            return info.make()
     raise ValueError(f"unknown face detector {name!r}; choose one of {', '.join(DETECTOR_NAMES)}")
 
 
@@ -162,14 +189,3 @@ def detect_or_whole(detector, frame: np.ndarray, thorough: bool = False) -> list
     if not detections and max(height, width) <= WHOLE_IMAGE_MAX_SIDE:
         return [Detection((0, 0, width, height), 0.0, whole_image=True)]
     return detections
-
-
-def crop(frame: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    """The box's pixels, clipped to the frame (never empty for a box that overlaps it)."""
-    x, y, w, h = box
-    height, width = frame.shape[:2]
-    x0, y0 = max(0, x), max(0, y)
-    x1, y1 = min(width, x + w), min(height, y + h)
-    if x1 <= x0 or y1 <= y0:
-        return frame[0:1, 0:1]
-    return frame[y0:y1, x0:x1]

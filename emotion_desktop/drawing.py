@@ -9,11 +9,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from emotion_desktop.backends import DISPLAY_NAMES
+from emotion_desktop.backends import SHORT_NAMES
 from emotion_desktop.labels import EMOTION_COLORS_BGR
 from emotion_desktop.results import FrameResult
 
-SHORT_NAMES = {"scratch_cnn": "CNN", "resnet50v2": "ResNet", "deepface": "DeepFace"}
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
@@ -58,7 +57,7 @@ def annotate(image: np.ndarray, result: FrameResult, selected_track: int | None 
         lines = []
         for model in models:
             label, probability = face.top(model, smoothed)
-            prefix = f"{SHORT_NAMES.get(model, DISPLAY_NAMES.get(model, model))}: " if compare else ""
+            prefix = f"{SHORT_NAMES.get(model, model)}: " if compare else ""
             lines.append((f"{prefix}{label} {probability:.0%}", EMOTION_COLORS_BGR[label]))
         if not lines:
             lines.append(("face", color))

@@ -1,4 +1,4 @@
-"""Model cards: the JSON beside each ``models/<name>.keras`` (see DESIGN.md).
+"""Model cards: the JSON beside each ``models/<name>.keras`` (see ARCHITECTURE.md).
 
 The app reads a card to know how to feed the model (input size, colour,
 normalisation) and how to read its output (``labels``: the order of the
@@ -39,9 +39,6 @@ class ModelCard:
     def to_emotions_order(self, probabilities: np.ndarray) -> np.ndarray:
         return probabilities[:, self.output_order]
 
-    def metric(self, split: str, key: str, default=None):
-        return self.data.get("metrics", {}).get(split, {}).get(key, default)
-
 
 def parse_card(data: dict, source: str = "model card") -> ModelCard:
     missing = [key for key in REQUIRED_FIELDS if key not in data]
@@ -59,7 +56,16 @@ def parse_card(data: dict, source: str = "model card") -> ModelCard:
                      normalisation=data["normalisation"], data=dict(data))
 
 
+def read_card_json(path: str | Path) -> dict | None:
+    """A card's JSON as a dict, or None when it is missing or unreadable (for display only)."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
 def load_card(path: str | Path) -> ModelCard:
+    """A validated card; ModelCardError says what is wrong with it."""
     path = Path(path)
     try:
         data = json.loads(path.read_text())

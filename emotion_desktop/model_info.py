@@ -6,29 +6,10 @@ comparison from the cards through these functions, so they cannot disagree.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from emotion_desktop.backends import BACKEND_NAMES, DISPLAY_NAMES, default_models_dir, probe
+from emotion_desktop.backends import DISPLAY_NAMES, backend_names, probe
 from emotion_desktop.labels import EMOTIONS
-
-
-def read_cards(models_dir: str | Path | None = None) -> dict[str, dict | None]:
-    """Each backend's card: the JSON beside its model, DeepFace's library card, or None."""
-    from emotion_desktop.backends.deepface_backend import library_card
-
-    folder = Path(models_dir) if models_dir else default_models_dir()
-    cards: dict[str, dict | None] = {}
-    for name in BACKEND_NAMES:
-        if name == "deepface":
-            cards[name] = library_card()
-            continue
-        path = folder / f"{name}.json"
-        try:
-            cards[name] = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError):
-            cards[name] = None
-    return cards
 
 
 def _percent(value) -> str:
@@ -48,7 +29,7 @@ def _count(value) -> str:
 def comparison_rows(cards: dict[str, dict | None], models_dir: str | Path | None = None) -> list[dict]:
     """One row per backend with the headline figures (measured here, or marked as published)."""
     rows = []
-    for name in BACKEND_NAMES:
+    for name in backend_names():
         card = cards.get(name) or {}
         metrics = card.get("metrics", {})
         published = card.get("published_metrics", {})

@@ -13,7 +13,8 @@ import time
 import numpy as np
 
 from emotion_desktop.backends import Backend
-from emotion_desktop.detection import crop, detect_or_whole
+from emotion_desktop.detection import detect_or_whole
+from emotion_desktop.geometry import crop
 from emotion_desktop.results import FaceResult, FrameResult
 from emotion_desktop.sources import Frame
 from emotion_desktop.tracking import IouTracker, ProbabilitySmoother, Track

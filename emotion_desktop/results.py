@@ -1,4 +1,4 @@
-"""What the pipeline produces, and its exports (DESIGN.md "FrameResult" and "JSON output").
+"""What the pipeline produces, and its exports (ARCHITECTURE.md, "Contracts").
 
 A face's JSON record follows DeepFace's ``analyze`` shape, so DeepFace users
 feel at home: ``emotion`` (percent per label, summing to 100; the model's own
@@ -16,9 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from emotion_desktop.geometry import Box
 from emotion_desktop.labels import EMOTIONS
-
-Box = tuple[int, int, int, int]
 
 
 @dataclass
@@ -58,6 +57,11 @@ class FrameResult:
     def face_by_track(self, track_id: int | None) -> FaceResult | None:
         return next((f for f in self.faces if f.track_id == track_id), None)
 
+    def selected_face(self, track_id: int | None) -> FaceResult | None:
+        """The face the chart shows and the view outlines: the clicked track while it is in view,
+        else the largest face."""
+        return self.face_by_track(track_id) or self.largest_face()
+
     def face_at(self, x: float, y: float) -> FaceResult | None:
         """The smallest face whose box holds the point (smallest: nested boxes pick the inner one)."""
         hits = [f for f in self.faces if f.box[0] <= x <= f.box[0] + f.box[2] and f.box[1] <= y <= f.box[1] + f.box[3]]
@@ -91,14 +95,6 @@ def face_record(*, model: str, raw: np.ndarray, smoothed: np.ndarray, box: Box, 
         "frame": int(frame),
         "time_s": round(float(time_s), 4),
     }
-
-
-def face_records(result: FrameResult) -> list[dict]:
-    """One record per face and model."""
-    return [face_record(model=model, raw=raw, smoothed=face.smoothed.get(model, raw), box=face.box,
-                        confidence=face.confidence, whole_image=face.whole_image, track_id=face.track_id,
-                        frame=result.frame_index, time_s=result.time_s)
-            for face in result.faces for model, raw in face.probabilities.items()]
 
 
 CSV_COLUMNS = (["source", "frame", "time_s", "image", "track_id", "model", "x", "y", "w", "h", "face_confidence",

@@ -96,7 +96,7 @@ def tiny_models_dir(session_tmp) -> Path:
 @pytest.fixture(scope="session")
 def _standin_deepface_home(session_tmp) -> Path:
     """A DEEPFACE_HOME holding DeepFace's own architecture with random weights (written once)."""
-    from benchmarks.deepface_standin import write_standin_weights
+    from training.deepface_standin import write_standin_weights
 
     home = session_tmp / "deepface-standin-home"
     write_standin_weights(str(home))
@@ -230,3 +230,26 @@ def requires_dataset():
 
 def requires_media():
     return pytest.mark.skipif(not MEDIA.is_dir(), reason=f"shared test media not found at {MEDIA}")
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, tiny_models_dir):
+    """Real MainWindows (offscreen) with settings in a temporary file; closed after the test."""
+    from PySide6.QtCore import QSettings
+
+    from emotion_desktop.gui.main_window import MainWindow
+
+    windows = []
+
+    def make(models_dir=tiny_models_dir, start=None, **kwargs):
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(models_dir=models_dir, settings=settings, start=start, **kwargs)
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        assert window.worker.isFinished()

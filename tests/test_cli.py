@@ -3,8 +3,6 @@ import shutil
 import subprocess
 import sys
 
-import pytest
-
 from emotion_desktop.cli import main
 from emotion_desktop.labels import EMOTIONS
 

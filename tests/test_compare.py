@@ -4,7 +4,8 @@ from tests.conftest import build_tiny_model, tiny_card, write_model
 
 
 def test_compare_on_tiny_data_with_two_tiny_models(kaggle_layout, tmp_path, monkeypatch):
-    from training.compare import README_END, README_START, main as compare
+    from training.compare import README_END, README_START
+    from training.compare import main as compare
 
     models = tmp_path / "models"
     write_model(models, "scratch_cnn", build_tiny_model(peak=3),

@@ -2,9 +2,10 @@ import cv2
 import numpy as np
 import pytest
 
-from emotion_desktop.detection import HaarFaceDetector, crop, detect_or_whole
+from emotion_desktop.detection import HaarFaceDetector, detect_or_whole
+from emotion_desktop.geometry import crop, iou
 from emotion_desktop.sources import DemoSource
-from emotion_desktop.tracking import IouTracker, ProbabilitySmoother, iou
+from emotion_desktop.tracking import IouTracker, ProbabilitySmoother
 
 
 @pytest.fixture(scope="module")

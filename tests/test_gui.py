@@ -6,31 +6,12 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
 
-from emotion_desktop.gui.main_window import MainWindow
 from emotion_desktop.labels import EMOTIONS
 
 LOAD_TIMEOUT = 60_000  # ms; the first model load imports TensorFlow
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path, tiny_models_dir):
-    windows = []
-
-    def make(models_dir=tiny_models_dir, start=None, **kwargs):
-        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(models_dir=models_dir, settings=settings, start=start, **kwargs)
-        qtbot.addWidget(window)
-        window.show()
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.close()
-        assert window.worker.isFinished()
 
 
 def wait_for_faces(qtbot, window, models=("scratch_cnn",), timeout=LOAD_TIMEOUT):

@@ -1,4 +1,4 @@
-"""A plain `pip install .` must carry models/ and resources/ (DESIGN.md), not only an editable install."""
+"""A plain `pip install .` must carry models/ and resources/ (ARCHITECTURE.md), not only an editable install."""
 
 import subprocess
 import sys

@@ -7,11 +7,11 @@ import pytest
 from emotion_desktop.backends import load_backend
 from emotion_desktop.detection import HaarFaceDetector
 from emotion_desktop.drawing import annotate
+from emotion_desktop.geometry import iou
 from emotion_desktop.labels import EMOTIONS
 from emotion_desktop.pipeline import Pipeline
 from emotion_desktop.results import SessionLog
 from emotion_desktop.sources import DemoSource, Frame, VideoFileSource
-from emotion_desktop.tracking import iou
 
 
 @pytest.fixture(scope="module")

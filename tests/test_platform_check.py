@@ -6,8 +6,7 @@ import sys
 
 import pytest
 
-from emotion_desktop.gui.platform_check import (debian_package, missing_libraries, uses_xcb, xcb_plugin,
-                                                xcb_problem)
+from emotion_desktop.gui.platform_check import debian_package, missing_libraries, uses_xcb, xcb_plugin, xcb_problem
 
 
 @pytest.mark.parametrize("soname, package", [

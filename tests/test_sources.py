@@ -1,8 +1,15 @@
 import numpy as np
 import pytest
 
-from emotion_desktop.sources import (CameraSource, DemoSource, ImageSource, SourceError, VideoFileSource, open_path,
-                                     read_image)
+from emotion_desktop.sources import (
+    CameraSource,
+    DemoSource,
+    ImageSource,
+    SourceError,
+    VideoFileSource,
+    open_path,
+    read_image,
+)
 
 
 def test_video_file_frames_and_end(face_video):

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from emotion_desktop.labels import EMOTIONS
+from tests.conftest import BRIGHTNESS, PER_CLASS
 from training.data import load_fer2013, split_of_filename
 from training.pipeline import AugmentConfig, class_weights, make_dataset
-from tests.conftest import BRIGHTNESS, PER_CLASS
+
 
 @pytest.mark.parametrize("layout", ["kaggle_layout", "csv_layout"])
 def test_both_layouts_map_labels_by_name(layout, request, tmp_path):

@@ -30,9 +30,10 @@ from pathlib import Path
 
 import numpy as np
 
-from emotion_desktop.backends import BACKEND_NAMES, DISPLAY_NAMES, default_models_dir, load_backend
+from emotion_desktop.backends import DISPLAY_NAMES, INFO, backend_names, default_models_dir, load_backend, read_cards
+from emotion_desktop.environment import CACHE_ENV, cpu_name, temporary_env
 from emotion_desktop.labels import EMOTIONS
-from emotion_desktop.model_info import comparison_markdown, comparison_rows, read_cards
+from emotion_desktop.model_info import comparison_markdown, comparison_rows
 from training.data import load_fer2013
 from training.metrics import summarise
 
@@ -65,17 +66,11 @@ def measure_latency(backend, face: np.ndarray, repeats: int = 60) -> dict:
 def measure_load(name: str, models_dir: Path | None) -> tuple[object, float, float | None]:
     """Load twice: cold (fresh ONNX cache, so the one-time export is included) and warm."""
     cold = None
-    if name != "deepface":
-        with tempfile.TemporaryDirectory() as cache:
-            previous = os.environ.get("EMOTION_DESKTOP_CACHE")
-            os.environ["EMOTION_DESKTOP_CACHE"] = cache
+    if INFO[name].trained_here:  # exported to ONNX once, on the first load
+        with tempfile.TemporaryDirectory() as cache, temporary_env(CACHE_ENV, cache):
             started = time.perf_counter()
             load_backend(name, models_dir)
             cold = time.perf_counter() - started
-            if previous is None:
-                del os.environ["EMOTION_DESKTOP_CACHE"]
-            else:
-                os.environ["EMOTION_DESKTOP_CACHE"] = previous
         load_backend(name, models_dir)  # fill the real cache
     started = time.perf_counter()
     backend = load_backend(name, models_dir)
@@ -83,12 +78,7 @@ def measure_load(name: str, models_dir: Path | None) -> tuple[object, float, flo
 
 
 def hardware() -> str:
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
-    except (OSError, StopIteration):
-        cpu = "CPU"
-    return f"{cpu}, {os.cpu_count()} cores"
+    return f"{cpu_name()}, {os.cpu_count()} cores"
 
 
 def evaluate_backend(name: str, splits, models_dir: Path | None, face: np.ndarray) -> dict:
@@ -98,17 +88,11 @@ def evaluate_backend(name: str, splits, models_dir: Path | None, face: np.ndarra
     if not backend.available and name == "deepface":
         entry["unavailable_reason"] = backend.unavailable_reason
         # Speed does not depend on the weights' values: time DeepFace's architecture with stand-in weights.
-        from benchmarks.deepface_standin import write_standin_weights
+        from training.deepface_standin import write_standin_weights
 
-        with tempfile.TemporaryDirectory() as home:
-            previous = os.environ.get("DEEPFACE_HOME")
-            os.environ["DEEPFACE_HOME"] = home
+        with tempfile.TemporaryDirectory() as home, temporary_env("DEEPFACE_HOME", home):
             write_standin_weights(home)
             backend, load_s, cold_s = measure_load(name, models_dir)
-            if previous is None:
-                del os.environ["DEEPFACE_HOME"]
-            else:
-                os.environ["DEEPFACE_HOME"] = previous
         standin = True
     if not backend.available:
         entry["unavailable_reason"] = backend.unavailable_reason
@@ -119,7 +103,7 @@ def evaluate_backend(name: str, splits, models_dir: Path | None, face: np.ndarra
                                  "weights": "stand-in (same architecture)" if standin else "shipped"}})
     entry["params"] = int(backend.model.count_params())
     model_file = (models_dir or default_models_dir()) / f"{name}.keras"
-    if name != "deepface" and model_file.is_file():
+    if INFO[name].trained_here and model_file.is_file():
         entry["file_size_mb"] = round(model_file.stat().st_size / 1e6, 2)
     if standin:
         entry["accuracy_note"] = "not measured here: DeepFace's weights cannot be downloaded in this environment"
@@ -138,7 +122,7 @@ def evaluate_backend(name: str, splits, models_dir: Path | None, face: np.ndarra
 def update_card(models_dir: Path, entry: dict) -> list[str]:
     """Write latency and load time into the card; return disagreements between card and measurement."""
     path = models_dir / f"{entry['name']}.json"
-    if entry["name"] == "deepface" or not path.is_file() or "latency_ms" not in entry:
+    if not INFO[entry["name"]].trained_here or not path.is_file() or "latency_ms" not in entry:
         return []
     card = json.loads(path.read_text())
     problems = []
@@ -258,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     import tensorflow  # noqa: F401  (imported once up front so load times measure loading, not the import)
 
     entries = []
-    for name in BACKEND_NAMES:
+    for name in backend_names():
         print(f"{DISPLAY_NAMES[name]}…", flush=True)
         entries.append(evaluate_backend(name, splits, args.models_dir, face))
     problems = [] if args.limit else [p for e in entries for p in update_card(models_dir, e)]

@@ -18,6 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from emotion_desktop.environment import cache_dir as project_cache_dir
 from emotion_desktop.labels import EMOTIONS, label_index
 from emotion_desktop.preprocessing import prepare_faces
 
@@ -25,7 +26,6 @@ log = logging.getLogger(__name__)
 
 SPLITS = ("Training", "PublicTest", "PrivateTest")
 FACE_SIZE = 48
-DEFAULT_CACHE_DIR = Path(os.environ.get("EMOTION_DESKTOP_CACHE", Path.home() / ".cache" / "emotion_desktop"))
 
 
 @dataclass
@@ -136,11 +136,12 @@ def _fingerprint(source: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_fer2013(source: str | Path, cache_dir: Path | None = DEFAULT_CACHE_DIR) -> dict[str, Split]:
+def load_fer2013(source: str | Path, cache_dir: Path | None | str = "default") -> dict[str, Split]:
     """Load FER2013 from a Kaggle-layout folder or ``fer2013.csv``, with caching.
 
     ``source`` may be the CSV file, or a folder holding ``train/``+``test/`` or
-    a ``fer2013.csv``. Pass ``cache_dir=None`` to skip the cache.
+    a ``fer2013.csv``. The cache is the project's cache folder unless ``cache_dir`` names
+    another; pass ``cache_dir=None`` to skip it.
     """
     source = Path(source)
     if source.is_dir() and not (source / "train").is_dir() and (source / "fer2013.csv").is_file():
@@ -149,6 +150,8 @@ def load_fer2013(source: str | Path, cache_dir: Path | None = DEFAULT_CACHE_DIR)
         raise FileNotFoundError(f"FER2013 not found at {source}: expected a folder with train/ and test/, "
                                 "or fer2013.csv")
     cache_file = None
+    if cache_dir == "default":
+        cache_dir = project_cache_dir()
     if cache_dir is not None:
         cache_file = Path(cache_dir) / f"fer2013-{_fingerprint(source)}.npz"
         if cache_file.is_file():

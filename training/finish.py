@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from emotion_desktop.backends import DISPLAY_NAMES
 from emotion_desktop.labels import EMOTIONS
 from emotion_desktop.model_card import save_card
 from training import reports
@@ -77,7 +78,7 @@ def finish_run(args, splits, spec, augment, weights_per_class, hardware: str) ->
     width = args.width
     card = {
         "name": args.model,
-        "display_name": "Scratch CNN" if args.model == "scratch_cnn" else "ResNet50V2",
+        "display_name": DISPLAY_NAMES[args.model],
         "labels": list(EMOTIONS),
         "input_size": spec.input_size,
         "color": spec.color,

@@ -50,7 +50,7 @@ def class_weights(labels: np.ndarray, power: float = 0.5) -> np.ndarray:
     return (weights / mean_sample_weight).astype(np.float32)
 
 
-def random_affine(images: tf.Tensor, config: AugmentConfig, seed: tf.Tensor | None = None) -> tf.Tensor:
+def random_affine(images: tf.Tensor, config: AugmentConfig) -> tf.Tensor:
     """One random affine warp per image (B, H, W, C): rotation, shear, zoom, shift, flip."""
     batch = tf.shape(images)[0]
     height = tf.cast(tf.shape(images)[1], tf.float32)

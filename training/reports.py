@@ -12,11 +12,7 @@ matplotlib.use("Agg")  # reports are written headless
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from emotion_desktop.labels import EMOTIONS, emotion_color_rgb  # noqa: E402
-
-
-def _rgb01(name: str) -> tuple[float, float, float]:
-    return tuple(c / 255 for c in emotion_color_rgb(name))
+from emotion_desktop.labels import EMOTIONS  # noqa: E402
 
 
 def read_history(history_csv: Path) -> dict[str, list[float]]:

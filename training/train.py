@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import shlex
 import shutil
 import sys
@@ -21,8 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from emotion_desktop.environment import cpu_name
 from emotion_desktop.labels import EMOTIONS
 from training.data import load_fer2013
 from training.models import SPECS
@@ -247,15 +245,7 @@ def hardware_description(precision: str = "float32") -> str:
 
     import tensorflow as tf
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, no GPU (TensorFlow {tf.__version__}, {precision}, oneDNN)"
+    return f"{cpu_name()}, {os.cpu_count()} cores, no GPU (TensorFlow {tf.__version__}, {precision}, oneDNN)"
 
 
 def main(argv: list[str] | None = None) -> int:

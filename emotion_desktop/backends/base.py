@@ -1,4 +1,4 @@
-"""The classifier interface every backend implements (DESIGN.md, "Classifier backend")."""
+"""The classifier interface every backend implements (ARCHITECTURE.md, "Adding a classifier")."""
 
 from __future__ import annotations
 

@@ -9,13 +9,13 @@ makes peer tools crawl. Preprocessing is DeepFace's: 48x48 gray in [0, 1].
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import numpy as np
 
 from emotion_desktop.backends.base import Backend, as_probabilities, remap_columns
+from emotion_desktop.backends.info import BackendInfo
 from emotion_desktop.preprocessing import normalise, prepare_faces
 
 # These mirror deepface.models.demography.tf.Emotion (file name and first URL);
@@ -70,10 +70,10 @@ class DeepFaceBackend(Backend):
             raise FileNotFoundError(reason)
         # Importing DeepFace sets TF_USE_LEGACY_KERAS=1 (tf.keras becomes Keras 2),
         # which its models need; our own models use `import keras` (Keras 3) only.
+        import tensorflow as tf
         from deepface import DeepFace  # noqa: F401
         from deepface.models.demography.DemographyUtils import EMOTION_LABELS
         from deepface.modules import modeling
-        import tensorflow as tf
 
         # DeepFace's own class builds the model and loads the weights (its loader); we skip
         # modeling.build_model's process-wide cache so that loading again really re-reads the file.
@@ -96,7 +96,15 @@ class DeepFaceBackend(Backend):
 
 def fetch_weights() -> Path:
     """Download the weights with DeepFace's own downloader (needs a connection)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from deepface.commons import weight_utils
 
     return Path(weight_utils.download_weights_if_necessary(file_name=WEIGHTS_FILE, source_url=WEIGHTS_URL))
+
+
+INFO = BackendInfo(
+    name="deepface", display_name="DeepFace", short_name="DeepFace", color_rgb=(44, 160, 44),
+    probe=lambda _models_dir: missing_weights_reason(),
+    load=lambda _models_dir, _runtime: DeepFaceBackend(),
+    read_card=lambda _models_dir: library_card(),
+    repair_hint=lambda _models_dir: "Delete the weights file and fetch it again (`emotion-desktop fetch-weights`).",
+    trained_here=False)

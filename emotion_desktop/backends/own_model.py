@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from emotion_desktop.backends.base import Backend, as_probabilities
-from emotion_desktop.model_card import load_card
+from emotion_desktop.backends.info import BackendInfo
+from emotion_desktop.model_card import load_card, read_card_json
 from emotion_desktop.preprocessing import normalise, prepare_faces
 
 
@@ -54,3 +55,14 @@ class OwnModelBackend(Backend):
         if len(faces) == 0:
             return np.zeros((0, 7), np.float32)
         return as_probabilities(self.model_card.to_emotions_order(self._run(self.prepare(faces))))
+
+
+def own_model_info(name: str, display_name: str, short_name: str, color_rgb: tuple[int, int, int]) -> BackendInfo:
+    """The description of a model this project trains: ``<models_dir>/<name>.keras`` and its card."""
+    return BackendInfo(
+        name=name, display_name=display_name, short_name=short_name, color_rgb=color_rgb,
+        probe=lambda models_dir: missing_files_reason(name, models_dir),
+        load=lambda models_dir, runtime: OwnModelBackend(name, display_name, models_dir, runtime),
+        read_card=lambda models_dir: read_card_json(models_dir / f"{name}.json"),
+        repair_hint=lambda models_dir: f"Retrain it or restore {models_dir / name}.keras and {name}.json.",
+        trained_here=True)

@@ -19,15 +19,16 @@ from pathlib import Path
 
 import numpy as np
 
+from emotion_desktop.environment import cache_dir
+
 log = logging.getLogger(__name__)
 
 PARITY_TOLERANCE = 1e-4
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("EMOTION_DESKTOP_CACHE") or Path.home() / ".cache" / "emotion_desktop"
-    return Path(base) / "onnx"
+def onnx_cache_dir() -> Path:
+    return cache_dir() / "onnx"
 
 
 def file_digest(path: Path) -> str:
@@ -117,7 +118,7 @@ def make_runner(model, model_path: Path, prefer: str | None = None):
         raise ValueError(f"EMOTION_DESKTOP_RUNTIME must be auto, onnx or keras, not {prefer!r}")
     if prefer in ("auto", "onnx"):
         try:
-            onnx_path = cache_dir() / f"{model_path.stem}-{file_digest(model_path)}.onnx"
+            onnx_path = onnx_cache_dir() / f"{model_path.stem}-{file_digest(model_path)}.onnx"
             if not onnx_path.is_file():
                 export_onnx(model, onnx_path)
             runner = OnnxRunner(onnx_path)

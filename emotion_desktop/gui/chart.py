@@ -18,10 +18,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from emotion_desktop.backends import DISPLAY_NAMES
+from emotion_desktop.backends import DISPLAY_NAMES, MODEL_COLORS
 from emotion_desktop.labels import EMOTIONS, emotion_color_rgb
-
-MODEL_COLORS = {"scratch_cnn": (31, 119, 180), "resnet50v2": (255, 127, 14), "deepface": (44, 160, 44)}
 
 
 class EmotionChart(pg.PlotWidget):

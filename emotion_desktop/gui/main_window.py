@@ -6,90 +6,49 @@ import logging
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDockWidget, QFileDialog, QFormLayout, QFrame,
-                               QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPlainTextEdit, QProgressBar,
-                               QPushButton, QSizePolicy, QSlider, QSplitter, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QSlider,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
-from emotion_desktop.backends import BACKEND_NAMES, DISPLAY_NAMES
-from emotion_desktop.detection import HaarFaceDetector
+from emotion_desktop.backends import DISPLAY_NAMES, backend_names
+from emotion_desktop.detection import DETECTORS, HaarFaceDetector
 from emotion_desktop.gui.chart import EmotionChart
+from emotion_desktop.gui.messages import Banner, LogBridge
 from emotion_desktop.gui.model_manager import ModelManager
 from emotion_desktop.gui.video_view import VideoView
 from emotion_desktop.gui.worker import PipelineWorker
 from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
-from emotion_desktop.sources import (IMAGE_SUFFIXES, VIDEO_SUFFIXES, CameraSource, DemoSource, ImageSource,
-                                     list_cameras, open_path)
+from emotion_desktop.sources import (
+    IMAGE_SUFFIXES,
+    VIDEO_SUFFIXES,
+    CameraSource,
+    DemoSource,
+    ImageSource,
+    list_cameras,
+    open_path,
+)
 
 log = logging.getLogger(__name__)
 
 MAX_RECENT = 8
 APP_TITLE = "Emotion Desktop"
-
-
-class LogBridge(QObject, logging.Handler):
-    """Forwards log records from any thread to the log panel (through a queued signal)."""
-
-    message = Signal(str)
-
-    def __init__(self):
-        QObject.__init__(self)
-        logging.Handler.__init__(self, level=logging.WARNING)
-
-    def emit(self, record: logging.LogRecord) -> None:  # logging.Handler.emit
-        try:
-            self.message.emit(f"{record.levelname.lower()}: {record.getMessage()}")
-        except RuntimeError:  # the window is gone
-            pass
-
-
-class Banner(QFrame):
-    """A message strip above the video, with up to three actions (e.g. "Open file…", "Retry camera")."""
-
-    STYLES = {"error": "#fde2e1", "info": "#e3effd"}
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QPushButton("✕")
-        close.setFlat(True)
-        close.setToolTip("Dismiss")
-        close.clicked.connect(self.hide)
-        top = QHBoxLayout()
-        top.addWidget(self.label, 1)
-        top.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        buttons = QHBoxLayout()  # actions on their own row, so the text keeps the full width
-        buttons.addStretch(1)
-        self.buttons: list[QPushButton] = []
-        for _ in range(3):
-            button = QPushButton()
-            button.hide()
-            buttons.addWidget(button)
-            self.buttons.append(button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 6, 6, 6)
-        layout.addLayout(top)
-        layout.addLayout(buttons)
-        self.hide()
-
-    def show_message(self, text: str, kind: str = "error", actions: list[tuple[str, object]] = ()) -> None:
-        self.setStyleSheet(f"Banner {{ background: {self.STYLES[kind]}; border-radius: 4px; }}")
-        self.label.setText(text)
-        for button, action in zip(self.buttons, list(actions) + [None] * 3):
-            if button.property("connected"):
-                button.clicked.disconnect()
-                button.setProperty("connected", False)
-            if action is None:
-                button.hide()
-                continue
-            button.setText(action[0])
-            button.clicked.connect(action[1])
-            button.setProperty("connected", True)
-            button.show()
-        self.show()
 
 
 class MainWindow(QMainWindow):
@@ -138,7 +97,7 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.video, 1)
 
         self.model_combo = QComboBox()
-        for name in BACKEND_NAMES:
+        for name in backend_names():
             self.model_combo.addItem(DISPLAY_NAMES[name], name)
         self.compare_box = QCheckBox("Compare all models")
         self.compare_box.setToolTip("Run every available model on the same frames and show them side by side")
@@ -154,8 +113,12 @@ class MainWindow(QMainWindow):
         self.smoothing_slider.setToolTip("Time constant of the smoothing of probabilities over frames (0: off)")
         self.smoothing_label = QLabel()
         self.detector_combo = QComboBox()
-        self.detector_combo.addItem("Haar cascade (fast)", "haar")
-        self.detector_combo.addItem("MTCNN (accurate, slower)", "mtcnn")
+        for index, info in enumerate(DETECTORS):
+            self.detector_combo.addItem(info.display_name, info.name)
+            reason = info.probe()
+            if reason:  # shown disabled, with the reason, like an unavailable model
+                self.detector_combo.model().item(index).setEnabled(False)
+                self.detector_combo.model().item(index).setToolTip(reason)
 
         smoothing_row = QHBoxLayout()
         smoothing_row.addWidget(self.smoothing_slider, 1)
@@ -215,9 +178,10 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.open_images_action = self._action("Open &Image(s)…", self.open_images_dialog, QKeySequence.StandardKey.Open,
-                                               "Open one or more image files")
-        self.open_video_action = self._action("Open &Video…", self.open_video_dialog, "Ctrl+Shift+O", "Open a video file")
+        self.open_images_action = self._action("Open &Image(s)…", self.open_images_dialog,
+                                               QKeySequence.StandardKey.Open, "Open one or more image files")
+        self.open_video_action = self._action("Open &Video…", self.open_video_dialog, "Ctrl+Shift+O",
+                                              "Open a video file")
         self.open_folder_action = self._action("Open &Folder…", self.open_folder_dialog, "Ctrl+Alt+O",
                                                "Open every image in a folder and step through them")
         self.snapshot_action = self._action("Save &Snapshot…", self.save_snapshot, QKeySequence.StandardKey.Save,
@@ -263,7 +227,7 @@ class MainWindow(QMainWindow):
 
         models_menu = menu.addMenu("&Models")
         self.model_actions = QActionGroup(self)
-        for index, name in enumerate(BACKEND_NAMES):
+        for index, name in enumerate(backend_names()):
             action = QAction(DISPLAY_NAMES[name], self, checkable=True)
             action.setData(name)
             action.triggered.connect(lambda _checked=False, i=index: self.model_combo.setCurrentIndex(i))
@@ -308,7 +272,7 @@ class MainWindow(QMainWindow):
 
     def _restore_settings(self, initial_model: str | None) -> None:
         # Missing models show disabled, with the reason and the fix in the tooltip.
-        for index, name in enumerate(BACKEND_NAMES):
+        for index, name in enumerate(backend_names()):
             reason = self.models.reasons[name]
             item = self.model_combo.model().item(index)
             action = self.model_actions.actions()[index]
@@ -324,7 +288,7 @@ class MainWindow(QMainWindow):
         available = self.models.available_names()
         choice = preferred if preferred in available else (available[0] if available else preferred)
         self.model_combo.blockSignals(True)
-        self.model_combo.setCurrentIndex(BACKEND_NAMES.index(choice) if choice in BACKEND_NAMES else 0)
+        self.model_combo.setCurrentIndex(backend_names().index(choice) if choice in backend_names() else 0)
         self.model_combo.blockSignals(False)
         self.compare_box.blockSignals(True)
         self.compare_box.setChecked(str(self.settings.value("compare", "false")).lower() == "true")
@@ -337,7 +301,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if not available:
             self.show_problem("No model is available yet. " + " ".join(
-                f"{DISPLAY_NAMES[n]}: {self.models.reasons[n]}" for n in BACKEND_NAMES), kind="info")
+                f"{DISPLAY_NAMES[n]}: {self.models.reasons[n]}" for n in backend_names()), kind="info")
 
     # ---- sources ---------------------------------------------------------------------------
     def _open_start(self, start: tuple) -> None:
@@ -372,12 +336,14 @@ class MainWindow(QMainWindow):
 
     def open_images_dialog(self) -> None:
         patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
-        files, _ = QFileDialog.getOpenFileNames(self, "Open images", self._last_folder(), f"Images ({patterns});;All files (*)")
+        files, _ = QFileDialog.getOpenFileNames(self, "Open images", self._last_folder(),
+                                                f"Images ({patterns});;All files (*)")
         self.open_paths([Path(f) for f in files])
 
     def open_video_dialog(self) -> None:
         patterns = " ".join(f"*{s}" for s in VIDEO_SUFFIXES)
-        file, _ = QFileDialog.getOpenFileName(self, "Open video", self._last_folder(), f"Videos ({patterns});;All files (*)")
+        file, _ = QFileDialog.getOpenFileName(self, "Open video", self._last_folder(),
+                                              f"Videos ({patterns});;All files (*)")
         if file:
             self.open_paths([Path(file)])
 
@@ -475,7 +441,7 @@ class MainWindow(QMainWindow):
         self.last_result, self.last_image = result, image
         self._ui_frames += 1
         self.video.set_image(image)
-        face = result.face_by_track(self.selected_track) or result.largest_face()
+        face = result.selected_face(self.selected_track)
         if face is None:
             self.chart.show_message("No face in view")
             self.face_label.setText("No face in view")
@@ -504,8 +470,7 @@ class MainWindow(QMainWindow):
         stages = " · ".join(f"{k} {timings[k]:.1f}" for k in ("capture", "detect", "classify", "draw") if k in timings)
         self.stages_label.setText(f"{stages} ms")
         self.fps_label.setText("still image" if self.source_kind == "images" else f"{self.worker.fps:.1f} FPS")
-        with self.worker.session_lock:
-            frames, faces = self.worker.session.frame_count, self.worker.session.face_count
+        frames, faces = self.worker.result_counts()
         self.results_label.setText(f"results: {frames} frames, {faces} face answers")
 
     def on_video_clicked(self, x: float, y: float) -> None:
@@ -551,7 +516,7 @@ class MainWindow(QMainWindow):
         self.worker.set_backends(loaded)
 
     def on_model_failed(self, name: str, reason: str) -> None:
-        index = BACKEND_NAMES.index(name)
+        index = backend_names().index(name)
         item = self.model_combo.model().item(index)
         item.setEnabled(False)
         item.setToolTip(reason)
@@ -610,12 +575,7 @@ class MainWindow(QMainWindow):
 
     def write_results(self, path: Path, kind: str) -> bool:
         try:
-            with self.worker.session_lock:
-                if kind == "csv":
-                    self.worker.session.export_csv(path)
-                else:
-                    self.worker.session.export_json(path)
-                frames = self.worker.session.frame_count
+            frames = self.worker.export_results(path, kind)
         except OSError as error:
             self.show_problem(f"Could not write {path}: {error.strerror or error}. Choose another folder.")
             return False
@@ -623,8 +583,7 @@ class MainWindow(QMainWindow):
         return True
 
     def clear_results(self) -> None:
-        with self.worker.session_lock:
-            self.worker.session.clear()
+        self.worker.clear_results()
         self.log("results cleared")
 
     # ---- dialogs ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from emotion_desktop.backends import BACKEND_NAMES, Backend, load_backend, probe
+from emotion_desktop.backends import Backend, backend_names, load_backend, probe
 
 
 class ModelManager(QObject):
@@ -30,7 +30,7 @@ class ModelManager(QObject):
         super().__init__(parent)
         self.models_dir = models_dir
         self.backends: dict[str, Backend] = {}
-        self.reasons: dict[str, str | None] = {name: probe(name, models_dir) for name in BACKEND_NAMES}
+        self.reasons: dict[str, str | None] = {name: probe(name, models_dir) for name in backend_names()}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-loader")
         self._pending: dict[str, Future] = {}
         self._lock = threading.Lock()
@@ -39,12 +39,7 @@ class ModelManager(QObject):
         return self.reasons.get(name) is None
 
     def available_names(self) -> list[str]:
-        return [name for name in BACKEND_NAMES if self.is_available(name)]
-
-    @property
-    def busy(self) -> bool:
-        with self._lock:
-            return bool(self._pending)
+        return [name for name in backend_names() if self.is_available(name)]
 
     def request(self, names: list[str]) -> None:
         """Make sure these backends are loaded; emits ``loaded``/``failed`` for each once ready."""

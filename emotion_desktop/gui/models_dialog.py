@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QTextBrowser, QVBoxLayout
 
-from emotion_desktop.backends import BACKEND_NAMES, DISPLAY_NAMES
-from emotion_desktop.model_info import card_markdown, comparison_markdown, comparison_rows, read_cards
+from emotion_desktop.backends import DISPLAY_NAMES, backend_names, read_cards
+from emotion_desktop.model_info import card_markdown, comparison_markdown, comparison_rows
 
 
 def _browser(markdown: str) -> QTextBrowser:
@@ -26,7 +26,7 @@ class ModelsDialog(QDialog):
         self.tabs.addTab(_browser("## Comparison on FER2013\n\nMeasured by `python -m training.compare` on this "
                                   "project's hardware; accuracy on PrivateTest (the test split), choices made on "
                                   "PublicTest.\n\n" + table), "Comparison")
-        for name in BACKEND_NAMES:
+        for name in backend_names():
             backend = manager.backends.get(name)
             runtime = f"{backend.runtime} (loaded in {backend.load_seconds:.1f} s)" if backend else ""
             self.tabs.addTab(_browser(card_markdown(name, cards.get(name), runtime, manager.reasons.get(name))),

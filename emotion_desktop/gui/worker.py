@@ -17,6 +17,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QThread, Signal
@@ -103,10 +104,44 @@ class FrameGrabber(threading.Thread):
         self.join(timeout=2.0)
 
 
-@dataclass
-class _Command:
-    kind: str
-    value: object = None
+# Messages from the UI thread to the worker, handled in order between frames.
+@dataclass(frozen=True)
+class OpenSource:
+    label: str  # names the request in error messages ("camera 0", "clip.mp4")
+    factory: Callable[[], FrameSource]
+
+
+@dataclass(frozen=True)
+class SetBackends:
+    backends: tuple
+
+
+@dataclass(frozen=True)
+class SetDetector:
+    detector: object
+
+
+@dataclass(frozen=True)
+class SetSmoothing:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class SetPaused:
+    paused: bool
+
+
+@dataclass(frozen=True)
+class Step:
+    offset: int  # images to move forward (negative: back; 0: the current one)
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """Redraw the current still image (the selected face changed)."""
+
+
+Command = OpenSource | SetBackends | SetDetector | SetSmoothing | SetPaused | Step | Refresh
 
 
 class PipelineWorker(QThread):
@@ -126,7 +161,7 @@ class PipelineWorker(QThread):
         self.session = SessionLog()
         self.session_lock = threading.Lock()
         self.selected_track: int | None = None
-        self._commands: queue.Queue[_Command] = queue.Queue()
+        self._commands: queue.Queue[Command] = queue.Queue()
         self._stopping = threading.Event()
         self._wake = threading.Event()
         self._source: FrameSource | None = None
@@ -145,39 +180,56 @@ class PipelineWorker(QThread):
         self._last_done: float | None = None
 
     # ---- commands from the UI thread -------------------------------------------------------
-    def _send(self, kind: str, value=None) -> None:
-        self._commands.put(_Command(kind, value))
+    def _send(self, command: Command) -> None:
+        self._commands.put(command)
         self._wake.set()
 
     def open_source(self, label: str, factory) -> None:
         """Open ``factory()`` (a callable returning a FrameSource) in the worker; ``label`` names it in errors."""
-        self._send("open", (label, factory))
-
-    def close_source(self) -> None:
-        self._send("close")
+        self._send(OpenSource(label, factory))
 
     def set_backends(self, backends) -> None:
-        self._send("backends", list(backends))
+        self._send(SetBackends(tuple(backends)))
 
     def set_detector(self, detector) -> None:
-        self._send("detector", detector)
+        self._send(SetDetector(detector))
 
     def set_smoothing(self, seconds: float) -> None:
-        self._send("smoothing", seconds)
+        self._send(SetSmoothing(float(seconds)))
 
     def set_paused(self, paused: bool) -> None:
-        self._send("pause", paused)
+        self._send(SetPaused(bool(paused)))
 
     def step(self, offset: int) -> None:
-        self._send("step", offset)
+        self._send(Step(int(offset)))
 
     def refresh(self) -> None:
         """Redraw the current still image (after the selected face changed); live frames redraw anyway."""
-        self._send("refresh")
+        self._send(Refresh())
 
     def stop(self) -> None:
         self._stopping.set()
         self._wake.set()
+
+    # ---- the session log, for any thread (the worker adds to it while the UI reads it) --------
+    def result_counts(self) -> tuple[int, int]:
+        """Frames and face answers collected so far."""
+        with self.session_lock:
+            return self.session.frame_count, self.session.face_count
+
+    def export_results(self, path, kind: str) -> int:
+        """Write every result so far as ``kind`` (csv or json); returns the number of frames.
+        Raises OSError when the file cannot be written."""
+        with self.session_lock:
+            if kind == "csv":
+                self.session.export_csv(path)
+            else:
+                self.session.export_json(path)
+            return self.session.frame_count
+
+    def clear_results(self) -> None:
+        with self.session_lock:
+            self.session.clear()
 
     # ---- results for the UI thread ----------------------------------------------------------
     def take_result(self) -> tuple[QImage, FrameResult, np.ndarray] | None:
@@ -208,26 +260,25 @@ class PipelineWorker(QThread):
                 command = self._commands.get_nowait()
             except queue.Empty:
                 break
-            if command.kind == "open":
-                self._open(*command.value)
-            elif command.kind == "close":
-                self._close()
-            elif command.kind == "backends":
-                self.pipeline.set_backends(command.value)
-                reprocess = True
-            elif command.kind == "detector":
-                self.pipeline.detector = command.value
-                reprocess = True
-            elif command.kind == "smoothing":
-                self.pipeline.set_smoothing(float(command.value))
-            elif command.kind == "pause":
-                self._paused = bool(command.value)
-                if self._grabber is not None:
-                    self._grabber.set_paused(self._paused)
-            elif command.kind == "step":
-                self._step(int(command.value))
-            elif command.kind == "refresh":
-                self._redraw()
+            match command:
+                case OpenSource(label, factory):
+                    self._open(label, factory)
+                case SetBackends(backends):
+                    self.pipeline.set_backends(list(backends))
+                    reprocess = True
+                case SetDetector(detector):
+                    self.pipeline.detector = detector
+                    reprocess = True
+                case SetSmoothing(seconds):
+                    self.pipeline.set_smoothing(seconds)
+                case SetPaused(paused):
+                    self._paused = paused
+                    if self._grabber is not None:
+                        self._grabber.set_paused(paused)
+                case Step(offset):
+                    self._step(offset)
+                case Refresh():
+                    self._redraw()
         if reprocess and self._still is not None:
             self.pipeline.reset()
             self._handle(self._still, 0.0)
@@ -304,11 +355,8 @@ class PipelineWorker(QThread):
             self.source_ended.emit(f"{name} ended. Open another file, or choose a camera or the demo.")
 
     def _draw(self, frame: Frame, result: FrameResult) -> QImage:
-        selected = self.selected_track
-        if result.face_by_track(selected) is None:
-            largest = result.largest_face()
-            selected = largest.track_id if largest else None
-        return to_qimage(annotate(frame.image, result, selected))
+        selected = result.selected_face(self.selected_track)
+        return to_qimage(annotate(frame.image, result, selected.track_id if selected else None))
 
     def _redraw(self) -> None:
         if self._still is not None and self._last_result is not None:

@@ -1,0 +1,29 @@
+"""Face boxes: the ``Box`` type, their overlap and cropping a frame to one."""
+
+from __future__ import annotations
+
+import numpy as np
+
+Box = tuple[int, int, int, int]  # x, y, width, height in frame pixels
+
+
+def iou(a: Box, b: Box) -> float:
+    """Intersection over union of two boxes (0 when they do not overlap)."""
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    inter_w = max(0, min(ax + aw, bx + bw) - max(ax, bx))
+    inter_h = max(0, min(ay + ah, by + bh) - max(ay, by))
+    inter = inter_w * inter_h
+    union = aw * ah + bw * bh - inter
+    return inter / union if union > 0 else 0.0
+
+
+def crop(frame: np.ndarray, box: Box) -> np.ndarray:
+    """The box's pixels, clipped to the frame (never empty for a box that overlaps it)."""
+    x, y, w, h = box
+    height, width = frame.shape[:2]
+    x0, y0 = max(0, x), max(0, y)
+    x1, y1 = min(width, x + w), min(height, y + h)
+    if x1 <= x0 or y1 <= y0:
+        return frame[0:1, 0:1]
+    return frame[y0:y1, x0:x1]

@@ -1,0 +1,72 @@
+"""How the window tells the user things: the banner above the video and the log panel's feed."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+
+
+class LogBridge(QObject, logging.Handler):
+    """Forwards log records from any thread to the log panel (through a queued signal)."""
+
+    message = Signal(str)
+
+    def __init__(self):
+        QObject.__init__(self)
+        logging.Handler.__init__(self, level=logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:  # logging.Handler.emit
+        try:
+            self.message.emit(f"{record.levelname.lower()}: {record.getMessage()}")
+        except RuntimeError:  # the window is gone
+            pass
+
+
+class Banner(QFrame):
+    """A message strip above the video, with up to three actions (e.g. "Open file…", "Retry camera")."""
+
+    STYLES = {"error": "#fde2e1", "info": "#e3effd"}
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QPushButton("✕")
+        close.setFlat(True)
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.hide)
+        top = QHBoxLayout()
+        top.addWidget(self.label, 1)
+        top.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        buttons = QHBoxLayout()  # actions on their own row, so the text keeps the full width
+        buttons.addStretch(1)
+        self.buttons: list[QPushButton] = []
+        for _ in range(3):
+            button = QPushButton()
+            button.hide()
+            buttons.addWidget(button)
+            self.buttons.append(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addLayout(buttons)
+        self.hide()
+
+    def show_message(self, text: str, kind: str = "error", actions: list[tuple[str, object]] = ()) -> None:
+        self.setStyleSheet(f"Banner {{ background: {self.STYLES[kind]}; border-radius: 4px; }}")
+        self.label.setText(text)
+        for button, action in zip(self.buttons, list(actions) + [None] * 3):
+            if button.property("connected"):
+                button.clicked.disconnect()
+                button.setProperty("connected", False)
+            if action is None:
+                button.hide()
+                continue
+            button.setText(action[0])
+            button.clicked.connect(action[1])
+            button.setProperty("connected", True)
+            button.show()
+        self.show()
