@@ -103,8 +103,11 @@ def test_one_epoch_smoke_training_writes_model_card_and_reports(kaggle_layout, t
         metrics = card["metrics"][split]
         assert 0 <= metrics["accuracy"] <= 1 and set(metrics["per_class_recall"]) == set(EMOTIONS)
         assert np.array(metrics["confusion_matrix"]).sum() == PER_CLASS[split] * 7
+    calibration = card["calibration"]
+    assert calibration["fitted_on"] == "PublicTest" and 0.05 <= calibration["temperature"] <= 20
+    assert 0 <= calibration["PrivateTest"]["ece_after"] <= 1
     for name in ("curves.png", "confusion_PublicTest.png", "confusion_PrivateTest.png", "class_distribution.png",
-                 "samples.png", "classification_report.json"):
+                 "samples.png", "classification_report.json", "reliability.png"):
         assert (reports / name).is_file(), name
     # The written model loads in the app through the registry.
     from emotion_desktop.backends import load_backend

@@ -12,6 +12,7 @@ from emotion_desktop.backends import DISPLAY_NAMES
 from emotion_desktop.labels import EMOTIONS
 from emotion_desktop.model_card import save_card
 from training import reports
+from training.calibrate import calibrate_model
 from training.evaluate import predict_faces
 from training.metrics import format_summary, summarise
 from training.storage import save_float16
@@ -114,6 +115,7 @@ def finish_run(args, splits, spec, augment, weights_per_class, hardware: str) ->
     }
     if args.model == "resnet50v2":
         card["backbone_input_size"] = args.input_size
+    calibrate_model(best, card, splits, report_dir, probabilities)  # the confidence the app shows
     save_card(model_path.with_suffix(".json"), card)
     print(f"wrote {model_path} ({card['file_size_mb']} MB), its card and reports in {report_dir}", flush=True)
     return card

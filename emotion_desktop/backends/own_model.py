@@ -9,6 +9,7 @@ import numpy as np
 
 from emotion_desktop.backends.base import Backend, as_probabilities
 from emotion_desktop.backends.info import BackendInfo
+from emotion_desktop.calibration import apply_temperature, card_temperature
 from emotion_desktop.model_card import load_card, read_card_json
 from emotion_desktop.preprocessing import normalise, prepare_faces
 
@@ -43,6 +44,7 @@ class OwnModelBackend(Backend):
             raise ValueError(f"{model_path.name} takes input {self.model.input_shape[1:]}, but its card says "
                              f"{expected}; the card does not belong to this model")
         self._run = make_runner(self.model, model_path, runtime)
+        self.temperature = card_temperature(self.card)  # 1 when the card has no calibration
         self.runtime = self._run.description
         self.load_seconds = time.perf_counter() - started
 
@@ -54,7 +56,8 @@ class OwnModelBackend(Backend):
     def predict(self, faces: list[np.ndarray]) -> np.ndarray:
         if len(faces) == 0:
             return np.zeros((0, 7), np.float32)
-        return as_probabilities(self.model_card.to_emotions_order(self._run(self.prepare(faces))))
+        raw = self.model_card.to_emotions_order(self._run(self.prepare(faces)))
+        return as_probabilities(apply_temperature(raw, self.temperature))
 
 
 def own_model_info(name: str, display_name: str, short_name: str, color_rgb: tuple[int, int, int]) -> BackendInfo:
