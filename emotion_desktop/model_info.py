@@ -101,6 +101,13 @@ def card_markdown(name: str, card: dict | None, runtime: str = "", reason: str |
     if latency:
         lines.append(f"- **CPU latency:** {latency.get('batch1', '–')} ms/face at batch 1, "
                      f"{latency.get('batch8_per_face', '–')} ms/face at batch 8 ({latency.get('hardware', '')})")
+    calibration = card.get("calibration")
+    if calibration:
+        private = calibration.get("PrivateTest", {})
+        lines.append(f"- **Confidence calibration:** {calibration.get('method', '')} with T = "
+                     f"{calibration.get('temperature', '–')} (fitted on {calibration.get('fitted_on', '–')}); "
+                     f"expected calibration error on PrivateTest {_percent(private.get('ece_before'))} → "
+                     f"{_percent(private.get('ece_after'))}")
     training = card.get("training")
     if training:
         lines += ["", "### Training", f"- **Command:** `{training.get('command', '–')}`",
