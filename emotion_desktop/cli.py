@@ -40,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict = commands.add_parser("predict", help="analyse images, folders and videos headlessly")
     predict.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="image, video or folder of images")
     predict.add_argument("--model", default="scratch_cnn", choices=(*backend_names(), "all"))
-    predict.add_argument("--json", default="-", metavar="FILE", help="write JSON here ('-' for stdout, default)")
+    predict.add_argument("--json", metavar="FILE", help="write JSON here ('-' for stdout; the default, or "
+                         "OUTDIR/results.json with --annotate)")
     predict.add_argument("--csv", type=Path, metavar="FILE", help="also write one CSV row per face and model")
     predict.add_argument("--every", type=int, default=1, metavar="N", help="videos: analyse every N-th frame")
     predict.add_argument("--detector", default="haar", choices=DETECTOR_NAMES,
@@ -48,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--smoothing", type=float, default=0.0, metavar="SECONDS",
                          help="videos: time constant of the smoothing reported as emotion_smoothed")
     predict.add_argument("--annotate", type=Path, metavar="OUTDIR",
-                         help="write each image annotated with every model's answer side by side, plus a CSV")
+                         help="write each image annotated with every model's answer side by side, plus "
+                         "results.csv and results.json")
     predict.add_argument("--models-dir", type=Path, help="folder holding <model>.keras and cards")
 
     models = commands.add_parser("models", help="list the models and whether they can run")
@@ -151,8 +153,9 @@ def predict_command(args) -> int:
                 failures.append({"file": name, "error": str(exc)})
                 print(f"emotion-desktop: {name}: {exc}", file=sys.stderr)
     output = log.as_json() + failures
+    json_target = args.json or (args.annotate / "results.json" if args.annotate else "-")
     try:
-        write_json(args.json, output)
+        write_json(json_target, output)
         if args.csv:
             log.export_csv(args.csv)
         if annotator:

@@ -6,6 +6,7 @@ comparison from the cards through these functions, so they cannot disagree.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from emotion_desktop.backends import DISPLAY_NAMES, backend_names, probe
@@ -70,6 +71,28 @@ COLUMNS = [("model", "Model"), ("init", "Init"), ("public_accuracy", "PublicTest
            ("train_time", "Training time"), ("status", "Status")]
 
 
+def _epochs(epochs_run) -> str:
+    """Epochs per training stage as words ({'train': 32} -> "32"; two stages -> "frozen_backbone 3, fine_tune 11")."""
+    if isinstance(epochs_run, dict):
+        if len(epochs_run) == 1:
+            return str(next(iter(epochs_run.values())))
+        return ", ".join(f"{stage} {count}" for stage, count in epochs_run.items())
+    return "–" if epochs_run is None else str(epochs_run)
+
+
+def model_summary(name: str, card: dict | None) -> str:
+    """One line about a model, from its card: what it is, how it was initialised, how it scores."""
+    title = DISPLAY_NAMES.get(name, name)
+    if not card:
+        return f"{title}: no model card"
+    private = card.get("metrics", {}).get("PrivateTest", {})
+    published = card.get("published_metrics", {}).get("PrivateTest", {})
+    score = (f"{_percent(private.get('accuracy'))} on FER2013 PrivateTest" if private
+             else f"{_percent(published.get('accuracy'))} on FER2013 test (published)" if published else "not measured")
+    architecture = re.split(r":| \(|;", str(card.get("architecture", "")))[0]  # its headline only
+    return f"{title}: {architecture}; initialisation: {card.get('init', 'unknown')}; {score}"
+
+
 def comparison_markdown(rows: list[dict]) -> str:
     lines = ["| " + " | ".join(title for _key, title in COLUMNS) + " |",
              "|" + "|".join("---" for _ in COLUMNS) + "|"]
@@ -111,7 +134,7 @@ def card_markdown(name: str, card: dict | None, runtime: str = "", reason: str |
     training = card.get("training")
     if training:
         lines += ["", "### Training", f"- **Command:** `{training.get('command', '–')}`",
-                  f"- **Seed:** {training.get('seed', '–')}; **epochs:** {training.get('epochs_run', '–')} "
+                  f"- **Seed:** {training.get('seed', '–')}; **epochs:** {_epochs(training.get('epochs_run'))} "
                   f"(best {training.get('best_epoch', '–')})",
                   f"- **Wall time:** {training.get('wall_time_minutes', '–')} min on {training.get('hardware', '–')}"]
     for split in ("PublicTest", "PrivateTest"):

@@ -57,6 +57,13 @@ class FrameResult:
     def face_by_track(self, track_id: int | None) -> FaceResult | None:
         return next((f for f in self.faces if f.track_id == track_id), None)
 
+    def describe_face(self, face: FaceResult) -> str:
+        """How the window names a face: "face 2 of 4", counted left to right (or "whole image")."""
+        if face.whole_image:
+            return "whole image"
+        number = sorted(self.faces, key=lambda f: (f.box[0], f.box[1])).index(face) + 1
+        return f"face {number} of {len(self.faces)}"
+
     def selected_face(self, track_id: int | None) -> FaceResult | None:
         """The face the chart shows and the view outlines: the clicked track while it is in view,
         else the largest face."""

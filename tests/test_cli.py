@@ -90,6 +90,17 @@ def test_annotate_writes_side_by_side_panels_and_csv(tiny_models_dir, deepface_w
     assert len(rows) == 3 and rows[0].startswith("source,frame")
 
 
+def test_annotate_without_json_keeps_stdout_clean_and_names_unavailable_models_once(tiny_models_dir, odd_images,
+                                                                                 tmp_path, capsys):
+    outdir = tmp_path / "annotated"
+    code, out, err = run_cli(["predict", str(odd_images["gray"]), "--model", "all", "--annotate", str(outdir),
+                              "--models-dir", str(tiny_models_dir)], capsys)
+    assert code == 0, err
+    assert out == ""  # the JSON goes beside the annotated images, not into the terminal
+    assert json.loads((outdir / "results.json").read_text())[0]["frames"]
+    assert err.count("DeepFace unavailable") == 1 and err.count("ResNet50V2 unavailable") == 1
+
+
 def test_models_command_lists_every_backend(tiny_models_dir, capsys):
     code, out, _ = run_cli(["models", "--models-dir", str(tiny_models_dir)], capsys)
     assert code == 0

@@ -220,7 +220,7 @@ def test_models_dialog_shows_cards_and_table(make_window, qtbot):
     qtbot.addWidget(dialog)
     titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
     assert titles == ["Comparison", "Scratch CNN", "ResNet50V2", "DeepFace"]
-    table = dialog.tabs.widget(0).toPlainText()
+    table = dialog.comparison_text()
     assert "Scratch CNN" in table and "unavailable" in table
     assert "tiny test CNN" in dialog.tabs.widget(1).toPlainText()
     assert "57.4%" in dialog.tabs.widget(3).toPlainText()  # DeepFace's published figure, marked as such

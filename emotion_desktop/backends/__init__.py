@@ -97,7 +97,8 @@ def load_backend(name: str, models_dir: str | Path | None = None, runtime: str |
             return info.load(folder, runtime)
         except Exception as error:  # a damaged or mismatched file must not take the app down
             reason = f"could not be loaded ({type(error).__name__}: {error}). {info.repair_hint(folder)}"
-    log.warning("%s unavailable: %s", info.display_name, reason)
+    # Callers tell the user (the window's menus and log, the CLI's stderr); here it is only logged.
+    log.info("%s unavailable: %s", info.display_name, reason)
     return UnavailableBackend(name, info.display_name, reason)
 
 

@@ -6,7 +6,7 @@ import logging
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,6 +35,7 @@ from emotion_desktop.gui.model_manager import ModelManager
 from emotion_desktop.gui.video_view import VideoView
 from emotion_desktop.gui.worker import PipelineWorker
 from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
+from emotion_desktop.results import FrameResult
 from emotion_desktop.sources import (
     IMAGE_SUFFIXES,
     VIDEO_SUFFIXES,
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self._startup = True
         self._ui_frames = 0
         self._closing = False
+        self._image_error_shown = False  # the banner shows a per-image read error
 
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
@@ -219,6 +221,8 @@ class MainWindow(QMainWindow):
 
         source_menu = menu.addMenu("&Source")
         self.camera_menu = source_menu.addMenu("&Camera")
+        for menu_with_reasons in (source_menu, self.camera_menu):
+            menu_with_reasons.setToolTipsVisible(True)
         self.camera_menu.aboutToShow.connect(self._fill_camera_menu)
         source_menu.addAction(self.demo_action)
         source_menu.addSeparator()
@@ -226,6 +230,7 @@ class MainWindow(QMainWindow):
             source_menu.addAction(action)
 
         models_menu = menu.addMenu("&Models")
+        models_menu.setToolTipsVisible(True)  # disabled models say why in their tooltip
         self.model_actions = QActionGroup(self)
         for index, name in enumerate(backend_names()):
             action = QAction(DISPLAY_NAMES[name], self, checkable=True)
@@ -254,7 +259,7 @@ class MainWindow(QMainWindow):
         self.worker.source_error.connect(self.on_source_error)
         self.worker.source_ended.connect(self.on_source_ended)
         self.worker.image_position.connect(self.on_image_position)
-        self.worker.image_error.connect(lambda message: self.show_problem(message))
+        self.worker.image_error.connect(self.on_image_error)
         self.models.loaded.connect(self.on_model_loaded)
         self.models.failed.connect(self.on_model_failed)
         self.models.busy_changed.connect(self.busy.setVisible)
@@ -357,8 +362,10 @@ class MainWindow(QMainWindow):
         return str(Path(recent[0]).parent) if recent else str(Path.home())
 
     def recent_files(self) -> list[str]:
+        """Recently opened files and folders that still exist (moved or deleted ones are dropped)."""
         value = self.settings.value("recent", [])
-        return [value] if isinstance(value, str) else list(value or [])
+        entries = [value] if isinstance(value, str) else list(value or [])
+        return [entry for entry in entries if Path(entry).exists()]
 
     def _remember(self, path: Path) -> None:
         entries = [str(path)] + [p for p in self.recent_files() if p != str(path)]
@@ -433,11 +440,27 @@ class MainWindow(QMainWindow):
     def show_problem(self, message: str, kind: str = "error", actions=()) -> None:
         self.banner.show_message(message, kind, actions)
 
+    def on_image_error(self, message: str) -> None:
+        """One image of several could not be read: say so, and show nothing of the previous image
+        (its faces and answers must never look like this file's)."""
+        self.log(f"error: {message}")
+        self.show_problem(message)
+        self._image_error_shown = True
+        self.last_result = FrameResult(frame_index=0, time_s=0.0)  # this file's result: nothing
+        self.last_image = None
+        self.video.set_image(None)
+        self.video.set_placeholder(message)
+        self.chart.show_message("No result for this image")
+        self.face_label.setText("No result: the image could not be read")
+
     def on_result(self) -> None:
         taken = self.worker.take_result()
         if taken is None:
             return
         image, result, _frame = taken
+        if self._image_error_shown and result.image_name:  # the next readable image replaces the error
+            self._image_error_shown = False
+            self.banner.hide()
         self.last_result, self.last_image = result, image
         self._ui_frames += 1
         self.video.set_image(image)
@@ -450,9 +473,7 @@ class MainWindow(QMainWindow):
             self.chart.set_probabilities(shown, {m: result.per_face_ms(m) for m in shown})
             if shown:
                 label, probability = face.top(next(iter(shown)))
-                number = sorted(result.faces, key=lambda f: f.box[0]).index(face) + 1
-                which = "whole image" if face.whole_image else f"face {number} of {len(result.faces)}"
-                self.face_label.setText(f"{label} {probability:.0%} — {which} "
+                self.face_label.setText(f"{label} {probability:.0%} — {result.describe_face(face)} "
                                         f"({DISPLAY_NAMES.get(next(iter(shown)), '')})")
             elif result.errors:
                 self.chart.show_message("Model error (see the log)")
@@ -479,7 +500,7 @@ class MainWindow(QMainWindow):
         face = self.last_result.face_at(x, y)
         if face is not None:
             self.selected_track = self.worker.selected_track = face.track_id
-            self.log(f"selected face #{face.track_id}")
+            self.log(f"selected {self.last_result.describe_face(face)} (track #{face.track_id})")
             self.worker.refresh()
 
     # ---- models ----------------------------------------------------------------------------
@@ -508,10 +529,11 @@ class MainWindow(QMainWindow):
         if checked and len(self.models.available_names()) < 2:
             self.log("compare mode: only one model is available, so there is nothing to compare it with")
 
-    def on_model_loaded(self, name: str, backend) -> None:
+    def on_model_loaded(self, name: str, backend, just_loaded: bool = True) -> None:
         if name not in self.wanted_models():
             return
-        self.log(f"{backend.display_name} ready ({backend.runtime}, loaded in {backend.load_seconds:.1f} s)")
+        if just_loaded:  # switching back to a loaded model loads nothing: say nothing
+            self.log(f"{backend.display_name} ready ({backend.runtime}, loaded in {backend.load_seconds:.1f} s)")
         loaded = [self.models.backends[n] for n in self.wanted_models() if n in self.models.backends]
         self.worker.set_backends(loaded)
 
@@ -550,11 +572,22 @@ class MainWindow(QMainWindow):
         self.detector_combo.blockSignals(False)
 
     # ---- output ----------------------------------------------------------------------------
+    def export_folder(self) -> Path:
+        """Where save dialogs start: the folder of the last export, else the user's documents."""
+        saved = self.settings.value("export_folder", "")
+        if saved and Path(saved).is_dir():
+            return Path(saved)
+        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        return Path(documents) if documents and Path(documents).is_dir() else Path.home()
+
+    def _remember_export(self, path: Path) -> None:
+        self.settings.setValue("export_folder", str(path.parent))
+
     def save_snapshot(self) -> None:
         if self.last_image is None:
             self.show_problem("Nothing to save yet: no frame has been shown.", kind="info")
             return
-        default = str(Path(self._last_folder()) / f"emotion-snapshot-{time.strftime('%Y%m%d-%H%M%S')}.png")
+        default = str(self.export_folder() / f"emotion-snapshot-{time.strftime('%Y%m%d-%H%M%S')}.png")
         path, _ = QFileDialog.getSaveFileName(self, "Save snapshot", default, "PNG image (*.png)")
         if path:
             self.write_snapshot(Path(path))
@@ -563,11 +596,12 @@ class MainWindow(QMainWindow):
         if self.last_image is None or not self.last_image.save(str(path), "PNG"):
             self.show_problem(f"Could not save the snapshot to {path}.")
             return False
+        self._remember_export(path)
         self.log(f"saved snapshot {path}")
         return True
 
     def export_results(self, kind: str) -> None:
-        default = str(Path(self._last_folder()) / f"emotion-results-{time.strftime('%Y%m%d-%H%M%S')}.{kind}")
+        default = str(self.export_folder() / f"emotion-results-{time.strftime('%Y%m%d-%H%M%S')}.{kind}")
         path, _ = QFileDialog.getSaveFileName(self, f"Export results as {kind.upper()}", default,
                                               f"{kind.upper()} (*.{kind})")
         if path:
@@ -576,6 +610,7 @@ class MainWindow(QMainWindow):
     def write_results(self, path: Path, kind: str) -> bool:
         try:
             frames = self.worker.export_results(path, kind)
+            self._remember_export(path)
         except OSError as error:
             self.show_problem(f"Could not write {path}: {error.strerror or error}. Choose another folder.")
             return False
@@ -593,9 +628,16 @@ class MainWindow(QMainWindow):
         ModelsDialog(self.models, self).exec()
 
     def show_about(self) -> None:
+        from html import escape
+
+        from emotion_desktop.backends import read_cards
+        from emotion_desktop.model_info import model_summary
+
+        cards = read_cards(self.models.models_dir)  # every description of a model comes from its card
+        models = "".join(f"<li>{escape(model_summary(name, card))}</li>" for name, card in cards.items())
         QMessageBox.about(self, f"About {APP_TITLE}",
-                          f"<b>{APP_TITLE}</b><p>Live facial-emotion recognition: a CNN trained from scratch "
-                          "on FER2013, a ResNet50V2 transfer model and DeepFace's model, side by side.</p>"
+                          f"<b>{APP_TITLE}</b><p>Live facial-emotion recognition on the seven FER2013 emotions, "
+                          f"with these models side by side:</p><ul>{models}</ul>"
                           "<p>Click a face to chart it; drop image or video files on the window to open them.</p>")
 
     def log(self, text: str) -> None:

@@ -20,7 +20,7 @@ from emotion_desktop.backends import Backend, backend_names, load_backend, probe
 
 class ModelManager(QObject):
     loading = Signal(str)  # name
-    loaded = Signal(str, object)  # name, Backend (available)
+    loaded = Signal(str, object, bool)  # name, Backend (available), just loaded (False: it already was)
     failed = Signal(str, str)  # name, reason
     busy_changed = Signal(bool)
     detector_ready = Signal(str, object)  # name, detector
@@ -45,7 +45,7 @@ class ModelManager(QObject):
         """Make sure these backends are loaded; emits ``loaded``/``failed`` for each once ready."""
         for name in names:
             if name in self.backends:
-                self.loaded.emit(name, self.backends[name])
+                self.loaded.emit(name, self.backends[name], False)
                 continue
             if not self.is_available(name):
                 self.failed.emit(name, self.reasons[name] or "unavailable")
@@ -79,7 +79,7 @@ class ModelManager(QObject):
             self.reasons[name] = backend.unavailable_reason
         self._finish(name)
         if backend.available:
-            self.loaded.emit(name, backend)
+            self.loaded.emit(name, backend, True)
         else:
             self.failed.emit(name, backend.unavailable_reason)
 

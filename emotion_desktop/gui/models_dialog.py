@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QTextBrowser, QVBoxLayout
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from emotion_desktop.backends import DISPLAY_NAMES, backend_names, read_cards
-from emotion_desktop.model_info import card_markdown, comparison_markdown, comparison_rows
+from emotion_desktop.model_info import COLUMNS, card_markdown, comparison_rows
 
 
 def _browser(markdown: str) -> QTextBrowser:
@@ -15,17 +28,45 @@ def _browser(markdown: str) -> QTextBrowser:
     return browser
 
 
+def comparison_table(rows: list[dict]) -> QTableWidget:
+    """The comparison as a real table: whole words in every cell, columns sized to their contents."""
+    table = QTableWidget(len(rows), len(COLUMNS))
+    table.setHorizontalHeaderLabels([title for _key, title in COLUMNS])
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(False)
+    for row, values in enumerate(rows):
+        for column, (key, _title) in enumerate(COLUMNS):
+            item = QTableWidgetItem(str(values[key]))
+            if values.get("reason"):
+                item.setToolTip(values["reason"])
+            table.setItem(row, column, item)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return table
+
+
 class ModelsDialog(QDialog):
     def __init__(self, manager, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Models")
-        self.resize(900, 620)
+        self.resize(1000, 620)
         cards = read_cards(manager.models_dir)
+        rows = comparison_rows(cards, manager.models_dir)
+        self.table = comparison_table(rows)
+        intro = QLabel("Measured by <code>python -m training.compare</code> on this project's hardware; accuracy on "
+                       "FER2013 PrivateTest (the test split), every choice made on PublicTest.")
+        intro.setWordWrap(True)
+        self.notes = notes = QLabel("<br>".join(f"<b>{row['model']}</b> is unavailable here: {row['reason']}"
+                                   for row in rows if row["reason"]))
+        notes.setWordWrap(True)
+        notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        comparison = QWidget()
+        layout = QVBoxLayout(comparison)
+        layout.addWidget(intro)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(notes)
         self.tabs = QTabWidget()
-        table = comparison_markdown(comparison_rows(cards, manager.models_dir))
-        self.tabs.addTab(_browser("## Comparison on FER2013\n\nMeasured by `python -m training.compare` on this "
-                                  "project's hardware; accuracy on PrivateTest (the test split), choices made on "
-                                  "PublicTest.\n\n" + table), "Comparison")
+        self.tabs.addTab(comparison, "Comparison")
         for name in backend_names():
             backend = manager.backends.get(name)
             runtime = f"{backend.runtime} (loaded in {backend.load_seconds:.1f} s)" if backend else ""
@@ -36,3 +77,10 @@ class ModelsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
+
+    def comparison_text(self) -> str:
+        """What the Comparison tab shows, as plain text: header, one line per model, the notes."""
+        table, columns = self.table, range(self.table.columnCount())
+        lines = ["\t".join(table.horizontalHeaderItem(c).text() for c in columns)]
+        lines += ["\t".join(table.item(r, c).text() for c in columns) for r in range(table.rowCount())]
+        return "\n".join(lines + [self.notes.text()])

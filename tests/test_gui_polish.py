@@ -1,0 +1,103 @@
+"""Rough edges a new user hit in the window: each has a test here."""
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QPointF, Qt
+
+from tests.test_gui import LOAD_TIMEOUT, wait_for_faces
+
+
+def test_a_broken_image_in_a_folder_shows_nothing_of_the_previous_one(make_window, qtbot, tmp_path, odd_images,
+                                                                      bad_files):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    shutil.copy(odd_images["gray"], folder / "1.png")
+    shutil.copy(bad_files["truncated"], folder / "2.jpg")
+    shutil.copy(odd_images["rgba"], folder / "3.png")
+    window = make_window(start=("path", folder))
+    wait_for_faces(qtbot, window)
+    window.next_action.trigger()
+    qtbot.waitUntil(lambda: "2.jpg" in window.banner.label.text() and window.banner.isVisible(), timeout=10_000)
+    assert window.video.image is None and "2.jpg" in window.video.placeholder  # not the previous photo
+    assert not window.last_result.faces and window.last_image is None  # nothing to export as this file's
+    assert "No result" in window.face_label.text()
+    assert all(not values.any() for values in window.chart.values().values())
+    assert "2.jpg" in window.log_view.toPlainText()  # per-file errors reach the log
+    window.next_action.trigger()
+    qtbot.waitUntil(lambda: window.last_result.image_name == "3.png", timeout=10_000)
+    assert not window.banner.isVisible()  # the next good image clears the error
+
+
+def test_switching_back_to_a_loaded_model_logs_nothing_new(make_window, qtbot, odd_images):
+    window = make_window(start=("path", odd_images["gray"]))
+    wait_for_faces(qtbot, window)
+    ready_lines = window.log_view.toPlainText().count("ready (")
+    for checked in (True, False, True, False):
+        window.compare_box.setChecked(checked)
+        qtbot.wait(100)
+    assert window.log_view.toPlainText().count("ready (") == ready_lines == 1
+
+
+def test_the_log_and_the_face_label_name_the_selected_face_alike(make_window, qtbot, tmp_path, astronaut_bgr):
+    import cv2
+
+    path = tmp_path / "two.png"
+    cv2.imwrite(str(path), np.hstack([astronaut_bgr, astronaut_bgr[:, ::-1]]))
+    window = make_window(start=("path", path))
+    qtbot.waitUntil(lambda: window.last_result is not None and len(window.last_result.faces) == 2
+                    and all(f.probabilities for f in window.last_result.faces), timeout=LOAD_TIMEOUT)
+    right = max(window.last_result.faces, key=lambda f: f.box[0])
+    x, y, w, h = right.box
+    rect = window.video.target_rect()
+    scale = rect.width() / (2 * astronaut_bgr.shape[1])
+    qtbot.mouseClick(window.video, Qt.MouseButton.LeftButton,
+                     pos=QPointF(rect.x() + (x + w / 2) * scale, rect.y() + (y + h / 2) * scale).toPoint())
+    qtbot.waitUntil(lambda: "face 2 of 2" in window.face_label.text(), timeout=5_000)
+    assert "selected face 2 of 2" in window.log_view.toPlainText()
+
+
+def test_recent_files_that_no_longer_exist_are_dropped(make_window, tmp_path, odd_images):
+    window = make_window()
+    gone = tmp_path / "gone.png"
+    window.settings.setValue("recent", [str(gone), str(odd_images["gray"])])
+    assert window.recent_files() == [str(odd_images["gray"])]
+    window._fill_recent_menu()
+    assert [a.text() for a in window.recent_menu.actions()] == [str(odd_images["gray"])]
+
+
+def test_exports_start_in_documents_then_where_the_last_export_went(make_window, qtbot, odd_images, tmp_path):
+    window = make_window(start=("path", odd_images["gray"]))
+    wait_for_faces(qtbot, window)
+    assert window.export_folder() != odd_images["gray"].parent  # not the media folder of the opened file
+    target = tmp_path / "exports"
+    target.mkdir()
+    assert window.write_results(target / "r.json", "json")
+    assert window.export_folder() == target
+
+
+def test_models_dialog_table_keeps_words_whole_and_epochs_read_as_numbers(make_window, qtbot):
+    from emotion_desktop.gui.models_dialog import ModelsDialog
+    from emotion_desktop.model_info import card_markdown
+
+    window = make_window()
+    dialog = ModelsDialog(window.models, window)
+    qtbot.addWidget(dialog)
+    assert not dialog.table.wordWrap()
+    header = dialog.table.horizontalHeader()
+    assert all(header.sectionSize(c) >= header.sectionSizeHint(c) for c in range(dialog.table.columnCount()))
+    text = card_markdown("scratch_cnn", {"training": {"epochs_run": {"train": 32}, "best_epoch": 30}})
+    assert "**epochs:** 32 (best 30)" in text and "{" not in text
+
+
+def test_about_box_describes_each_model_from_its_card():
+    from emotion_desktop.backends import read_cards
+    from emotion_desktop.model_info import model_summary
+
+    repo_models = Path(__file__).resolve().parent.parent / "models"
+    cards = read_cards(repo_models)
+    for name, card in cards.items():
+        assert card is not None, name
+        assert f"initialisation: {card['init']}" in model_summary(name, card)
+    assert "transfer" not in model_summary("resnet50v2", cards["resnet50v2"])
