@@ -25,6 +25,7 @@ def _fail(message: str, code: int = 2) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from emotion_desktop.backends import backend_names
     from emotion_desktop.detection import DETECTOR_NAMES
+    from emotion_desktop.tta import TTA_MODES
 
     parser = argparse.ArgumentParser(prog="emotion-desktop", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -46,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--every", type=int, default=1, metavar="N", help="videos: analyse every N-th frame")
     predict.add_argument("--detector", default="haar", choices=DETECTOR_NAMES,
                          help="face detector: haar (fast) or mtcnn (accurate, slower)")
+    predict.add_argument("--tta", default="none", choices=TTA_MODES,
+                         help="test-time augmentation: average each face with its mirror image (flip, 2x the "
+                              "classification time) or ten crops (tencrop, 10x); default none")
     predict.add_argument("--smoothing", type=float, default=0.0, metavar="SECONDS",
                          help="videos: time constant of the smoothing reported as emotion_smoothed")
     predict.add_argument("--annotate", type=Path, metavar="OUTDIR",
@@ -125,7 +129,7 @@ def predict_command(args) -> int:
         detector = make_detector(args.detector)
     except Exception as exc:
         return _fail(f"face detector {args.detector} cannot start: {exc}")
-    pipeline = Pipeline(detector, backends, smoothing_s=args.smoothing)
+    pipeline = Pipeline(detector, backends, smoothing_s=args.smoothing, tta=args.tta, tta_live=True)
     log = SessionLog()
     failures: list[dict] = []
     annotator = Annotator(args.annotate, pipeline.model_names) if args.annotate else None

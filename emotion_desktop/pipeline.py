@@ -18,6 +18,7 @@ from emotion_desktop.geometry import crop
 from emotion_desktop.results import FaceResult, FrameResult
 from emotion_desktop.sources import Frame
 from emotion_desktop.tracking import IouTracker, ProbabilitySmoother, Track
+from emotion_desktop.tta import predict_with_tta
 
 log = logging.getLogger(__name__)
 
@@ -29,15 +30,19 @@ LIVE_DETECT_EVERY = 6
 
 
 class Pipeline:
-    def __init__(self, detector, backends: list[Backend], smoothing_s: float = 0.25, detect_every: int = 1):
+    def __init__(self, detector, backends: list[Backend], smoothing_s: float = 0.25, detect_every: int = 1,
+                 tta: str = "none", tta_live: bool = False):
         """``detect_every`` > 1 searches the whole frame on every n-th frame only and follows the
-        tracked faces in between (faster; a new face then appears within n frames)."""
+        tracked faces in between (faster; a new face then appears within n frames). ``tta``
+        (none, flip, tencrop) is used for still images, and for every frame with ``tta_live``."""
         self.detector = detector
         self.backends = [b for b in backends if b.available]
         self.tracker = IouTracker()
         self.smoother = ProbabilitySmoother(smoothing_s)
         self.detect_every = max(1, detect_every)
         self._frames_since_detection = 0
+        self.tta = tta
+        self.tta_live = tta_live
 
     @property
     def model_names(self) -> list[str]:
@@ -96,11 +101,12 @@ class Pipeline:
         crops = [crop(frame.image, face.box) for face in faces]
         result = FrameResult(frame_index=frame.index, time_s=frame.time_s, faces=faces,
                              models=self.model_names, image_name=frame.name)
+        tta = self.tta if frame.still or self.tta_live else "none"
         if crops:
             for backend in self.backends:
                 model_started = time.perf_counter()
                 try:
-                    probabilities = backend.predict(crops)
+                    probabilities = predict_with_tta(backend, crops, tta)
                 except Exception as error:  # one failing model must not stop the others or the stream
                     log.exception("%s failed on frame %d", backend.name, frame.index)
                     result.errors[backend.name] = f"{type(error).__name__}: {error}"

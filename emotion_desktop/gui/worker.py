@@ -96,6 +96,9 @@ class FrameGrabber(threading.Thread):
             self._new.clear()
         return latest
 
+    def set_still_tta(self, mode: str) -> None:
+        self._send(SetStillTta(mode))
+
     def set_paused(self, paused: bool) -> None:
         (self._paused.set if paused else self._paused.clear)()
 
@@ -127,6 +130,11 @@ class SetSmoothing:
 
 
 @dataclass(frozen=True)
+class SetStillTta:
+    mode: str  # test-time augmentation for still images: none, flip, tencrop
+
+
+@dataclass(frozen=True)
 class SetPaused:
     paused: bool
 
@@ -141,7 +149,7 @@ class Refresh:
     """Redraw the current still image (the selected face changed)."""
 
 
-Command = OpenSource | SetBackends | SetDetector | SetSmoothing | SetPaused | Step | Refresh
+Command = OpenSource | SetBackends | SetDetector | SetSmoothing | SetStillTta | SetPaused | Step | Refresh
 
 
 class PipelineWorker(QThread):
@@ -196,6 +204,9 @@ class PipelineWorker(QThread):
 
     def set_smoothing(self, seconds: float) -> None:
         self._send(SetSmoothing(float(seconds)))
+
+    def set_still_tta(self, mode: str) -> None:
+        self._send(SetStillTta(mode))
 
     def set_paused(self, paused: bool) -> None:
         self._send(SetPaused(bool(paused)))
@@ -271,6 +282,9 @@ class PipelineWorker(QThread):
                     reprocess = True
                 case SetSmoothing(seconds):
                     self.pipeline.set_smoothing(seconds)
+                case SetStillTta(mode):
+                    self.pipeline.tta = mode
+                    reprocess = True
                 case SetPaused(paused):
                     self._paused = paused
                     if self._grabber is not None:
