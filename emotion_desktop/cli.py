@@ -25,6 +25,7 @@ def _fail(message: str, code: int = 2) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from emotion_desktop.backends import backend_names
     from emotion_desktop.detection import DETECTOR_NAMES
+    from emotion_desktop.pipeline import LIVE_DETECT_EVERY
     from emotion_desktop.tta import TTA_MODES
 
     parser = argparse.ArgumentParser(prog="emotion-desktop", description=__doc__,
@@ -45,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "OUTDIR/results.json with --annotate)")
     predict.add_argument("--csv", type=Path, metavar="FILE", help="also write one CSV row per face and model")
     predict.add_argument("--every", type=int, default=1, metavar="N", help="videos: analyse every N-th frame")
+    predict.add_argument("--full-search", action="store_true",
+                         help="videos: search the whole frame for faces on every frame (default: every "
+                              f"{LIVE_DETECT_EVERY}th, following known faces in between, as the live view does)")
     predict.add_argument("--detector", default="haar", choices=DETECTOR_NAMES,
                          help="face detector: haar (fast) or mtcnn (accurate, slower)")
     predict.add_argument("--tta", default="none", choices=TTA_MODES,
@@ -116,9 +120,9 @@ def iterate_inputs(paths: list[Path]):
 
 def predict_command(args) -> int:
     from emotion_desktop.detection import make_detector
-    from emotion_desktop.pipeline import Pipeline
+    from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
     from emotion_desktop.results import SessionLog, write_json
-    from emotion_desktop.sources import ImageSource, SourceError, VideoFileSource, open_path
+    from emotion_desktop.sources import ImageSource, PrefetchedSource, SourceError, VideoFileSource, open_path
 
     if args.every < 1:
         return _fail("--every must be 1 or more")
@@ -129,7 +133,10 @@ def predict_command(args) -> int:
         detector = make_detector(args.detector)
     except Exception as exc:
         return _fail(f"face detector {args.detector} cannot start: {exc}")
-    pipeline = Pipeline(detector, backends, smoothing_s=args.smoothing, tta=args.tta, tta_live=True)
+    # Videos follow faces between full searches like the live view (still images are always searched
+    # thoroughly); --full-search searches every frame.
+    pipeline = Pipeline(detector, backends, smoothing_s=args.smoothing, tta=args.tta, tta_live=True,
+                        detect_every=1 if args.full_search else LIVE_DETECT_EVERY)
     log = SessionLog()
     failures: list[dict] = []
     annotator = Annotator(args.annotate, pipeline.model_names) if args.annotate else None
@@ -140,9 +147,11 @@ def predict_command(args) -> int:
             failures.append({"file": name, "error": str(exc)})
             print(f"emotion-desktop: {name}: {exc}", file=sys.stderr)
             continue
-        with source:
-            kind = "video" if isinstance(source, VideoFileSource) else "image"
-            log.start_source(name, kind)
+        video = isinstance(source, VideoFileSource)
+        if video:
+            source = PrefetchedSource(source)  # decode on its own thread while frames are analysed
+        with source, progress_bar(name, source.info.frame_count if video else None, args.every) as progress:
+            log.start_source(name, "video" if video else "image")
             pipeline.reset()
             try:
                 while (frame := source.read()) is not None:
@@ -151,8 +160,9 @@ def predict_command(args) -> int:
                     log.add(result)
                     if annotator and isinstance(source, ImageSource):
                         annotator.write(path, frame.image, result)
-                    if isinstance(source, VideoFileSource) and args.every > 1:
+                    if video and args.every > 1:
                         source.skip(args.every - 1)
+                    progress.update(args.every if video else 1)
             except SourceError as exc:
                 failures.append({"file": name, "error": str(exc)})
                 print(f"emotion-desktop: {name}: {exc}", file=sys.stderr)
@@ -167,6 +177,15 @@ def predict_command(args) -> int:
     except OSError as exc:
         return _fail(f"cannot write results: {exc}")
     return 1 if failures else 0
+
+
+def progress_bar(name: str, frames: int | None, every: int):
+    """A progress bar on stderr for a video (frames analysed of the total); silent when stderr is
+    not a terminal (pipes, logs, CI) and for still images."""
+    from tqdm import tqdm
+
+    return tqdm(total=frames, desc=Path(name).name, unit="frame", file=sys.stderr, leave=False,
+                disable=frames is None or not sys.stderr.isatty(), dynamic_ncols=True)
 
 
 class Annotator:

@@ -300,3 +300,62 @@ def open_path(path: str | Path) -> FrameSource:
         return VideoFileSource(path)
     except SourceError:
         raise SourceError(f"{path.name} is neither a readable image nor a video OpenCV can decode.") from None
+
+
+class PrefetchedSource(FrameSource):
+    """Decodes ``source`` on its own thread, up to ``depth`` frames ahead, so decoding overlaps the
+    analysis of the previous frames (headless video analysis). Errors surface on ``read``."""
+
+    _END = object()
+
+    def __init__(self, source: FrameSource, depth: int = 8):
+        import queue
+        import threading
+
+        self.source = source
+        self.info = source.info
+        self._frames: queue.Queue = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._decode, daemon=True, name="decoder")
+        self._thread.start()
+
+    def _decode(self) -> None:
+        import queue
+
+        while not self._stop.is_set():
+            try:
+                item = self.source.read()
+            except Exception as error:  # handed to the reader, who reports it
+                item = error
+            while not self._stop.is_set():
+                try:
+                    self._frames.put(self._END if item is None else item, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if item is None or isinstance(item, Exception):
+                return
+
+    def read(self) -> Frame | None:
+        item = self._frames.get()
+        if item is self._END:
+            self._frames.put(self._END)  # stays ended
+            return None
+        if isinstance(item, Exception):
+            self._frames.put(item)
+            raise item
+        return item
+
+    def skip(self, count: int) -> int:
+        """Drop ``count`` decoded frames (for --every)."""
+        skipped = 0
+        for _ in range(count):
+            if self.read() is None:
+                break
+            skipped += 1
+        return skipped
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2.0)
+        self.source.close()

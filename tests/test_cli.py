@@ -101,6 +101,20 @@ def test_annotate_without_json_keeps_stdout_clean_and_names_unavailable_models_o
     assert err.count("DeepFace unavailable") == 1 and err.count("ResNet50V2 unavailable") == 1
 
 
+def test_video_analysis_follows_faces_like_a_full_search(tiny_models_dir, face_video, tmp_path, capsys):
+    """Every frame analysed either way; following finds the face wherever the full search does."""
+    results = {}
+    for label, extra in (("follow", []), ("full", ["--full-search"])):
+        out = tmp_path / f"{label}.json"
+        code, _, err = run_cli(["predict", str(face_video), "--json", str(out), "--models-dir", str(tiny_models_dir),
+                                *extra], capsys)
+        assert code == 0, err
+        results[label] = json.loads(out.read_text())[0]["frames"]
+    assert len(results["follow"]) == len(results["full"]) == 24
+    for followed, searched in zip(results["follow"], results["full"]):
+        assert len(followed["faces"]) == len(searched["faces"]) == 1
+
+
 def test_models_command_lists_every_backend(tiny_models_dir, capsys):
     code, out, _ = run_cli(["models", "--models-dir", str(tiny_models_dir)], capsys)
     assert code == 0

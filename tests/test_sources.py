@@ -5,6 +5,7 @@ from emotion_desktop.sources import (
     CameraSource,
     DemoSource,
     ImageSource,
+    PrefetchedSource,
     SourceError,
     VideoFileSource,
     open_path,
@@ -32,6 +33,33 @@ def test_looped_video_starts_over_on_one_timeline(face_video):
     assert frames[30].time_s == pytest.approx(30 / 15, abs=1e-6)
     assert np.abs(frames[24].image.astype(int) - frames[0].image).mean() < 2  # back at the first frame
     assert np.abs(frames[12].image.astype(int) - frames[0].image).mean() > 2
+
+
+def test_prefetched_video_gives_the_same_frames_in_order(face_video):
+    with VideoFileSource(face_video) as plain:
+        expected = []
+        while (frame := plain.read()) is not None:
+            expected.append(frame)
+    with PrefetchedSource(VideoFileSource(face_video), depth=3) as prefetched:
+        frames = []
+        while (frame := prefetched.read()) is not None:
+            frames.append(frame)
+        assert prefetched.read() is None  # stays ended
+    assert [f.index for f in frames] == [f.index for f in expected]
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(frames, expected))
+
+
+def test_prefetched_source_reports_a_decoder_failure_on_read(face_video):
+    class FailsAfterThree(VideoFileSource):
+        def read(self):
+            if self._index >= 3:
+                raise SourceError("the disk went away")
+            return super().read()
+
+    with PrefetchedSource(FailsAfterThree(face_video)) as source:
+        assert [source.read().index for _ in range(3)] == [0, 1, 2]
+        with pytest.raises(SourceError, match="disk went away"):
+            source.read()
 
 
 def test_paced_sources_say_so(face_video):
