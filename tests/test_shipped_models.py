@@ -56,3 +56,27 @@ def test_shipped_cards_are_complete(name):
         assert metrics["count"] == 3589 and set(metrics["per_class_recall"]) == set(EMOTIONS)
     size_mb = (default_models_dir() / f"{name}.keras").stat().st_size / 1e6
     assert size_mb < 100 and card["file_size_mb"] == pytest.approx(size_mb, abs=0.05)
+
+
+def shipped_onnx_models() -> list[str]:
+    return [name for name in sorted(FLOORS) if shipped(name)
+            and json.loads((default_models_dir() / f"{name}.json").read_text()).get("onnx")]
+
+
+@pytest.mark.parametrize("name", shipped_onnx_models() or ["(none shipped)"])
+def test_shipped_onnx_file_reproduces_the_keras_model(name):
+    if name == "(none shipped)":
+        pytest.skip("no model ships an ONNX file in this checkout")
+    import keras
+
+    from emotion_desktop.backends.own_model import shipped_onnx
+    from emotion_desktop.backends.runners import OnnxRunner
+
+    model_path = default_models_dir() / f"{name}.keras"
+    card = json.loads(model_path.with_suffix(".json").read_text())
+    onnx_path = shipped_onnx(model_path, card)
+    assert onnx_path is not None, "the card's digest does not match the shipped .keras file: re-export it"
+    model = keras.models.load_model(model_path, compile=False)
+    batch = np.random.default_rng(1).random((16, *model.input_shape[1:]), dtype=np.float32)
+    difference = np.abs(np.asarray(model(batch, training=False)) - OnnxRunner(onnx_path)(batch)).max()
+    assert difference <= 1e-4

@@ -101,7 +101,7 @@ def evaluate_backend(name: str, splits, models_dir: Path | None, face: np.ndarra
                   "first_load_seconds": round(cold_s, 2) if cold_s else None,
                   "latency_ms": {**measure_latency(backend, face), "hardware": hardware(),
                                  "weights": "stand-in (same architecture)" if standin else "shipped"}})
-    entry["params"] = int(backend.model.count_params())
+    entry["params"] = int(backend.model.count_params() if backend.model is not None else backend.card["params"])
     model_file = (models_dir or default_models_dir()) / f"{name}.keras"
     if INFO[name].trained_here and model_file.is_file():
         entry["file_size_mb"] = round(model_file.stat().st_size / 1e6, 2)

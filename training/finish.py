@@ -14,6 +14,7 @@ from emotion_desktop.model_card import save_card
 from training import reports
 from training.calibrate import calibrate_model
 from training.evaluate import predict_faces
+from training.export_onnx import ship_onnx
 from training.metrics import format_summary, summarise
 from training.storage import save_float16
 
@@ -116,6 +117,7 @@ def finish_run(args, splits, spec, augment, weights_per_class, hardware: str) ->
     if args.model == "resnet50v2":
         card["backbone_input_size"] = args.input_size
     calibrate_model(best, card, splits, report_dir, probabilities)  # the confidence the app shows
+    ship_onnx(model_path, card)  # the app starts it without TensorFlow
     save_card(model_path.with_suffix(".json"), card)
     print(f"wrote {model_path} ({card['file_size_mb']} MB), its card and reports in {report_dir}", flush=True)
     return card

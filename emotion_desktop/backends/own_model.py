@@ -25,11 +25,27 @@ def missing_files_reason(name: str, models_dir: Path) -> str | None:
             "or point EMOTION_DESKTOP_MODELS (or --models-dir) at a folder that holds it.")
 
 
-class OwnModelBackend(Backend):
-    def __init__(self, name: str, display_name: str, models_dir: Path, runtime: str | None = None):
-        import keras  # Keras 3, never tf.keras (deepface turns tf.keras into Keras 2)
+def shipped_onnx(model_path: Path, card: dict) -> Path | None:
+    """The ONNX file shipped beside ``model_path``, if its card says it was exported from exactly this
+    .keras file (same digest) and checked against it; else None."""
+    from emotion_desktop.backends.runners import file_digest
 
-        from emotion_desktop.backends.runners import make_runner
+    onnx = card.get("onnx") or {}
+    if not onnx.get("file"):
+        return None
+    path = model_path.with_name(Path(onnx["file"]).name)
+    if not path.is_file():
+        return None
+    return path if onnx.get("keras_digest") == file_digest(model_path) else None
+
+
+class OwnModelBackend(Backend):
+    """A model this project trained. Runs the ONNX file shipped beside it with ONNX Runtime, without
+    importing TensorFlow (fast start); otherwise loads the .keras file with Keras and exports it to
+    ONNX once (cached, parity-checked), falling back to TensorFlow."""
+
+    def __init__(self, name: str, display_name: str, models_dir: Path, runtime: str | None = None):
+        from emotion_desktop.backends.runners import OnnxRunner, make_runner
 
         started = time.perf_counter()
         self.name = name
@@ -37,16 +53,29 @@ class OwnModelBackend(Backend):
         model_path = models_dir / f"{name}.keras"
         self.model_card = load_card(models_dir / f"{name}.json")
         self.card = self.model_card.data
-        self.model = keras.models.load_model(model_path, compile=False)
-        expected = (self.model_card.input_size, self.model_card.input_size,
-                    1 if self.model_card.color == "gray" else 3)
-        if tuple(self.model.input_shape[1:]) != expected:
-            raise ValueError(f"{model_path.name} takes input {self.model.input_shape[1:]}, but its card says "
+        card = self.model_card
+        expected = (card.input_size, card.input_size, 1 if card.color == "gray" else 3)
+        onnx_path = shipped_onnx(model_path, self.card) if runtime != "keras" else None
+        if onnx_path is not None:
+            self.model = None
+            self._run = OnnxRunner(onnx_path)
+            input_shape = tuple(self._run.input_shape[1:])
+        else:
+            import keras  # Keras 3, never tf.keras (deepface turns tf.keras into Keras 2)
+
+            self.model = keras.models.load_model(model_path, compile=False)
+            self._run = make_runner(self.model, model_path, runtime)
+            input_shape = tuple(self.model.input_shape[1:])
+        if input_shape != expected:
+            raise ValueError(f"{model_path.name} takes input {input_shape}, but its card says "
                              f"{expected}; the card does not belong to this model")
-        self._run = make_runner(self.model, model_path, runtime)
+        self.runtime = self._run.description + (" (shipped ONNX file)" if onnx_path else "")
         self.temperature = card_temperature(self.card)  # 1 when the card has no calibration
-        self.runtime = self._run.description
         self.load_seconds = time.perf_counter() - started
+
+    @property
+    def params(self) -> int | None:
+        return self.card.get("params")
 
     def prepare(self, faces: list[np.ndarray]) -> np.ndarray:
         card = self.model_card

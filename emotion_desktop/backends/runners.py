@@ -71,6 +71,7 @@ class OnnxRunner:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
         self.input_name = self.session.get_inputs()[0].name
+        self.input_shape = tuple(self.session.get_inputs()[0].shape)  # (batch, H, W, C)
         self.description = f"ONNX Runtime {ort.__version__}"
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:

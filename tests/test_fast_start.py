@@ -1,0 +1,37 @@
+"""Own models with a shipped ONNX file start without TensorFlow; a stale ONNX file is never used."""
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import REPO, build_tiny_model, tiny_card, write_model
+
+
+def test_a_shipped_onnx_model_loads_without_importing_tensorflow(tmp_path):
+    from training.export_onnx import ship_onnx
+
+    folder = tmp_path / "models"
+    write_model(folder, "scratch_cnn", build_tiny_model(peak=2), tiny_card("scratch_cnn"))
+    card_path = folder / "scratch_cnn.json"
+    card_path.write_text(json.dumps(ship_onnx(folder / "scratch_cnn.keras", json.loads(card_path.read_text()))))
+    probe = ("import sys, numpy as np\n"
+             "from emotion_desktop.backends import load_backend\n"
+             f"backend = load_backend('scratch_cnn', {str(folder)!r})\n"
+             "p = backend.predict([np.full((96, 96, 3), 128, np.uint8)])\n"
+             "print(backend.runtime, int(p.argmax()), 'tensorflow' in sys.modules, 'keras' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-3:] == ["2", "False", "False"] and "shipped ONNX" in done.stdout
+
+
+def test_an_onnx_file_from_another_keras_file_is_ignored(tmp_path, astronaut_face):
+    from emotion_desktop.backends import load_backend
+    from training.export_onnx import ship_onnx
+
+    folder = tmp_path / "models"
+    write_model(folder, "scratch_cnn", build_tiny_model(peak=2), tiny_card("scratch_cnn"))
+    card = ship_onnx(folder / "scratch_cnn.keras", json.loads((folder / "scratch_cnn.json").read_text()))
+    write_model(folder, "scratch_cnn", build_tiny_model(peak=5), tiny_card("scratch_cnn", onnx=card["onnx"]))
+    backend = load_backend("scratch_cnn", folder)  # the .keras file changed since the export
+    assert "shipped ONNX" not in backend.runtime
+    assert backend.predict([astronaut_face])[0].argmax() == 5  # the new model answers, not the stale file
