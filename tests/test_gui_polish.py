@@ -101,3 +101,15 @@ def test_about_box_describes_each_model_from_its_card():
         assert card is not None, name
         assert f"initialisation: {card['init']}" in model_summary(name, card)
     assert "transfer" not in model_summary("resnet50v2", cards["resnet50v2"])
+
+
+def test_fps_readout_counts_frames_and_says_when_paused(make_window, qtbot):
+    window = make_window(start=("demo",))  # paced at 30 FPS
+    wait_for_faces(qtbot, window)
+    qtbot.wait(2500)
+    window._update_status()
+    assert 24 <= window.worker.fps <= 31, window.worker.fps  # never above the source's rate
+    window.toggle_pause(True)
+    qtbot.wait(1300)
+    window._update_status()
+    assert window.fps_label.text() == "paused" and window.worker.fps == 0.0

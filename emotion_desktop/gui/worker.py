@@ -12,6 +12,7 @@ results survive even when the UI skips painting a frame.
 
 from __future__ import annotations
 
+import collections
 import logging
 import queue
 import threading
@@ -29,6 +30,7 @@ from emotion_desktop.results import FrameResult, SessionLog
 from emotion_desktop.sources import Frame, FrameSource, ImageSource, SourceError
 
 log = logging.getLogger(__name__)
+FPS_WINDOW_S = 1.0
 
 
 def to_qimage(image: np.ndarray) -> QImage:
@@ -181,11 +183,11 @@ class PipelineWorker(QThread):
         self._latest_lock = threading.Lock()
         self._latest: tuple[QImage, FrameResult, np.ndarray] | None = None
         self._notified = False
-        self.fps = 0.0
         # Per-stage ms averaged over the last ~10 frames: the full face search runs on every few
         # frames only, so one frame's figures would jump between a few ms and tens of ms.
         self.stage_ms: dict[str, float] = {}
         self._last_done: float | None = None
+        self._done_times: collections.deque[float] = collections.deque(maxlen=120)  # for the FPS readout
 
     # ---- commands from the UI thread -------------------------------------------------------
     def _send(self, command: Command) -> None:
@@ -241,6 +243,15 @@ class PipelineWorker(QThread):
     def clear_results(self) -> None:
         with self.session_lock:
             self.session.clear()
+
+    @property
+    def fps(self) -> float:
+        """Frames analysed per second over the last second (0 when none arrived in that second:
+        paused, ended or stalled). Counting frames, not averaging 1/interval, which overstates it."""
+        times = [t for t in list(self._done_times) if t >= time.perf_counter() - FPS_WINDOW_S]
+        if len(times) < 2:
+            return 0.0
+        return (len(times) - 1) / (times[-1] - times[0])
 
     # ---- results for the UI thread ----------------------------------------------------------
     def take_result(self) -> tuple[QImage, FrameResult, np.ndarray] | None:
@@ -311,6 +322,7 @@ class PipelineWorker(QThread):
         self._source = source
         self.pipeline.reset()
         self._last_done = None
+        self._done_times.clear()
         self.stage_ms = {}
         with self.session_lock:
             self.session.start_source(source.info.name, source.info.kind)
@@ -392,9 +404,8 @@ class PipelineWorker(QThread):
         result.timings_ms["draw"] = (time.perf_counter() - draw_started) * 1000
         result.timings_ms["total"] += result.timings_ms["draw"]
         now = time.perf_counter()
-        if self._last_done is not None and self._still is None:
-            instant = 1.0 / max(now - self._last_done, 1e-6)
-            self.fps = instant if self.fps == 0 else 0.9 * self.fps + 0.1 * instant
+        if self._still is None:
+            self._done_times.append(now)
         self.stage_ms = _averaged(self.stage_ms, result.timings_ms, moving=self._still is None)
         self._last_done = now
         self._last_result = result
