@@ -203,16 +203,13 @@ class Annotator:
         import numpy as np
 
         from emotion_desktop.backends import DISPLAY_NAMES
-        from emotion_desktop.drawing import annotate, draw_label
+        from emotion_desktop.drawing import annotate
 
         panels = []
         for model in self.models:
             single = copy.copy(result)
             single.models = [model]
-            panel = annotate(image, single, smoothed=False)
-            scale = float(np.clip(max(panel.shape[:2]) / 900, 0.5, 1.6))
-            draw_label(panel, DISPLAY_NAMES.get(model, model), 0, 0, (40, 40, 40), scale)
-            panels.append(panel)
+            panels.append(annotate(image, single, smoothed=False, title=DISPLAY_NAMES.get(model, model)))
         target = self.folder / f"{path.stem}.annotated.png"
         if not cv2.imwrite(str(target), np.hstack(panels)):
             raise OSError(f"cannot write {target}")

@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._image_error_shown = False  # the banner shows a per-image read error
         self._chart_updated = 0.0
+        self._frame_size = (0, 0)
 
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
@@ -490,6 +491,7 @@ class MainWindow(QMainWindow):
             self._image_error_shown = False
             self.banner.hide()
         self.last_result, self.last_image = result, image
+        self._frame_size = (_frame.shape[1], _frame.shape[0])  # huge stills are shown downscaled
         self._ui_frames += 1
         self.video.set_image(image)
         still = self.source_kind == "images"
@@ -543,9 +545,10 @@ class MainWindow(QMainWindow):
         self.results_label.setText(f"results: {frames} frames, {faces} face answers")
 
     def on_video_clicked(self, x: float, y: float) -> None:
-        if self.last_result is None:
+        if self.last_result is None or self.last_image is None:
             return
-        face = self.last_result.face_at(x, y)
+        factor = self._frame_size[0] / max(1, self.last_image.width())  # view pixels -> frame pixels
+        face = self.last_result.face_at(x * factor, y * factor)
         if face is not None:
             self.selected_track = self.worker.selected_track = face.track_id
             self.log(f"selected {self.last_result.describe_face(face)} (track #{face.track_id})")
