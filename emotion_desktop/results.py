@@ -125,33 +125,90 @@ _RAW = slice(10, 17)
 _SMOOTHED = slice(17, 24)
 
 
+class _GrowingRows:
+    """A 2-D array that grows by blocks of rows: no Python object per row, so a session of hours stays
+    a few MB (a list of per-frame arrays cost ~1.1 KB per frame with three models)."""
+
+    def __init__(self, width: int, dtype, block_rows: int = 4096):
+        self.width, self.dtype, self.block_rows = width, dtype, block_rows
+        self.blocks: list[np.ndarray] = []
+        self.count = 0
+
+    def append(self, rows: np.ndarray) -> None:
+        for row in np.asarray(rows, dtype=self.dtype).reshape(-1, self.width):
+            if self.count == len(self.blocks) * self.block_rows:
+                self.blocks.append(np.empty((self.block_rows, self.width), self.dtype))
+            self.blocks[-1][self.count % self.block_rows] = row
+            self.count += 1
+
+    def rows(self, start: int, stop: int) -> np.ndarray:
+        """Rows start..stop-1 as one array."""
+        parts = []
+        while start < stop:
+            block, offset = divmod(start, self.block_rows)
+            take = min(stop - start, self.block_rows - offset)
+            parts.append(self.blocks[block][offset:offset + take])
+            start += take
+        return np.concatenate(parts) if len(parts) > 1 else (parts[0] if parts else np.zeros((0, self.width)))
+
+    def __len__(self) -> int:
+        return self.count
+
+
 class _SourceLog:
+    """One source's results: a row per frame (index, time, first face row, face rows, image) and a
+    float32 row per face and model (the layout above); errors only for the frames that had some."""
+
     def __init__(self, name: str, kind: str):
         self.name = name
         self.kind = kind
-        self.frames: list[tuple[int, float, str, dict]] = []  # frame, time, image name, errors
-        self.rows: list[np.ndarray] = []  # one (faces x models, 24) array per frame
+        self.frames = _GrowingRows(5, np.float64)
+        self.faces = _GrowingRows(24, np.float32)
+        self.images: list[str] = []  # file names of still images, by id (frames store the id, -1 for none)
+        self.errors: dict[int, dict] = {}  # frame position -> model errors
+
+    def add(self, frame_index: int, time_s: float, image: str, errors: dict, rows: np.ndarray) -> None:
+        image_id = -1
+        if image:
+            if not self.images or self.images[-1] != image:
+                self.images.append(image)
+            image_id = len(self.images) - 1
+        if errors:
+            self.errors[len(self.frames)] = dict(errors)
+        self.frames.append(np.array([frame_index, time_s, len(self.faces), len(rows), image_id]))
+        self.faces.append(rows)
+
+    @property
+    def frame_count(self) -> int:
+        return len(self.frames)
+
+    @property
+    def face_count(self) -> int:
+        return len(self.faces)
 
     def records(self, models: list[str]):
         """(frame entry, face records) per frame, rebuilt from the compact rows."""
-        for (frame, time_s, image, errors), rows in zip(self.frames, self.rows):
-            faces = [face_record(model=models[int(r[9])], raw=r[_RAW], smoothed=r[_SMOOTHED],
-                                 box=tuple(int(v) for v in r[3:7]), confidence=r[7], whole_image=bool(r[8]),
-                                 track_id=int(r[2]), frame=frame, time_s=time_s) for r in rows]
-            entry = {"frame": frame, "time_s": round(time_s, 4), "faces": faces}
-            if image:
-                entry["image"] = image
-            if errors:
-                entry["errors"] = errors
+        for position, (frame_index, time_s, start, count, image_id) in enumerate(self.frames.rows(0, len(self.frames))):
+            frame, start, count, image_id = int(frame_index), int(start), int(count), int(image_id)
+            rows = self.faces.rows(start, start + count)
+            faces = [face_record(model=models[int(r[9])], raw=r[_RAW].astype(np.float64),
+                                 smoothed=r[_SMOOTHED].astype(np.float64), box=tuple(int(v) for v in r[3:7]),
+                                 confidence=float(r[7]), whole_image=bool(r[8]), track_id=int(r[2]), frame=frame,
+                                 time_s=float(time_s)) for r in rows]
+            entry = {"frame": frame, "time_s": round(float(time_s), 4), "faces": faces}
+            if image_id >= 0:
+                entry["image"] = self.images[image_id]
+            if position in self.errors:
+                entry["errors"] = self.errors[position]
             yield entry, faces
 
 
 class SessionLog:
     """Every frame result of a session, grouped by source, for export.
 
-    Results are kept as compact numeric rows (about 200 bytes per face and
-    model), not frames or dicts, so a long session stays small in memory;
-    JSON and CSV are built at export time.
+    Results are kept as compact numeric rows (96 bytes per face and model,
+    40 per frame), not frames or dicts, so a long session stays small in
+    memory; JSON and CSV are built at export time.
     """
 
     def __init__(self):
@@ -159,7 +216,7 @@ class SessionLog:
         self.models: list[str] = []
 
     def start_source(self, name: str, kind: str) -> None:
-        if self.sources and self.sources[-1].name == name and not self.sources[-1].frames:
+        if self.sources and self.sources[-1].name == name and not self.sources[-1].frame_count:
             self.sources[-1].kind = kind
             return
         self.sources.append(_SourceLog(name, kind))
@@ -179,17 +236,16 @@ class SessionLog:
                     [result.frame_index, result.time_s, face.track_id, *face.box, face.confidence,
                      float(face.whole_image), self._model_index(model)],
                     raw, face.smoothed.get(model, raw)]))
-        current = self.sources[-1]
-        current.frames.append((result.frame_index, float(result.time_s), result.image_name, dict(result.errors)))
-        current.rows.append(np.array(rows, dtype=np.float64).reshape(-1, 24))
+        self.sources[-1].add(result.frame_index, float(result.time_s), result.image_name, result.errors,
+                             np.array(rows, dtype=np.float64).reshape(-1, 24))
 
     @property
     def frame_count(self) -> int:
-        return sum(len(s.frames) for s in self.sources)
+        return sum(s.frame_count for s in self.sources)
 
     @property
     def face_count(self) -> int:
-        return sum(len(r) for s in self.sources for r in s.rows)
+        return sum(s.face_count for s in self.sources)
 
     def clear(self) -> None:
         self.sources.clear()
@@ -197,7 +253,7 @@ class SessionLog:
     def as_json(self) -> list[dict]:
         """A list with one entry per source, each holding its frames and faces (the CLI's shape)."""
         return [{"file": s.name, "type": s.kind, "frames": [entry for entry, _ in s.records(self.models)]}
-                for s in self.sources if s.frames]
+                for s in self.sources if s.frame_count]
 
     def export_json(self, path: str | Path) -> None:
         write_json(path, self.as_json())

@@ -143,5 +143,5 @@ def test_session_log_stays_small():
     for index in range(2000):
         face = FaceResult((1, 2, 3, 4), 0.9, 1, probabilities=probabilities, smoothed=probabilities)
         log.add(FrameResult(index, index / 30, "clip", [face], models=list(probabilities)))
-    stored = sum(r.nbytes for s in log.sources for r in s.rows)
+    stored = sum(block.nbytes for s in log.sources for store in (s.faces, s.frames) for block in store.blocks)
     assert log.face_count == 6000 and stored / 6000 <= 200
