@@ -10,3 +10,9 @@ __version__ = "0.1.0"
 # own models use `import keras` (Keras 3) and never tf.keras.
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# Before any thread starts: the window reads each source on a new thread, and every new thread got
+# its own malloc arena that kept freed frames (see environment.limit_malloc_arenas).
+from emotion_desktop.environment import limit_malloc_arenas  # noqa: E402
+
+limit_malloc_arenas()

@@ -39,3 +39,21 @@ def temporary_env(name: str, value: str):
             os.environ.pop(name, None)
         else:
             os.environ[name] = previous
+
+
+def limit_malloc_arenas(arenas: int = 2) -> bool:
+    """Cap glibc's per-thread malloc arenas (M_ARENA_MAX). The window starts a frame-reader thread per
+    source; each new thread got its own arena that kept freed frames, so RSS grew by ~1.2 MB per
+    source opened until 16 arenas existed (+22 MB over 18 source changes; +2.4 MB with the cap).
+    Returns whether the cap was applied (glibc only)."""
+    import ctypes
+    import ctypes.util
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.mallopt(-8, arenas))  # -8: M_ARENA_MAX
+    except (OSError, AttributeError):  # not glibc (e.g. musl): nothing to cap
+        return False
