@@ -10,6 +10,8 @@ __version__ = "0.1.0"
 # own models use `import keras` (Keras 3) and never tf.keras.
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# No camera is a normal case the app reports itself; OpenCV's own warnings only clutter the terminal.
+os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 
 # Before any thread starts: the window reads each source on a new thread, and every new thread got
 # its own malloc arena that kept freed frames (see environment.limit_malloc_arenas).
