@@ -20,8 +20,10 @@ on the weights' values), and the output says so.
 from __future__ import annotations
 
 import argparse
+import atexit
 import gc
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -101,6 +103,7 @@ def ensure_deepface_weights() -> str:
     from training.deepface_standin import write_standin_weights
 
     home = tempfile.mkdtemp(prefix="deepface-standin-")
+    atexit.register(shutil.rmtree, home, True)
     os.environ["DEEPFACE_HOME"] = home
     write_standin_weights(home)
     return "a same-architecture stand-in weights file (DeepFace's real weights are absent here)"

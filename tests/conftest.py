@@ -6,13 +6,16 @@ home point into a temporary folder, so the developer's own files never leak in.
 
 from __future__ import annotations
 
+import atexit
 import csv
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 _SESSION_TMP = Path(tempfile.mkdtemp(prefix="emotion-desktop-tests-"))
+atexit.register(shutil.rmtree, _SESSION_TMP, True)  # caches, models and weights written by the tests
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["EMOTION_DESKTOP_CACHE"] = str(_SESSION_TMP / "cache")
 os.environ["DEEPFACE_HOME"] = str(_SESSION_TMP / "deepface-home")  # no real weights here
