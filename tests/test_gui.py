@@ -97,12 +97,18 @@ def test_bad_files_show_a_message_and_keep_results(make_window, qtbot, odd_image
     qtbot.waitUntil(lambda: window.worker.session.frame_count > frames_before, timeout=10_000)
 
 
-def test_folder_steps_through_images_past_a_bad_one(make_window, qtbot, tmp_path, odd_images, bad_files):
+def photo_folder(tmp_path, files: dict):
+    """A folder holding copies of ``files`` (name in the folder -> source path)."""
     folder = tmp_path / "photos"
     folder.mkdir()
-    shutil.copy(odd_images["gray"], folder / "1.png")
-    shutil.copy(bad_files["truncated"], folder / "2.jpg")
-    shutil.copy(odd_images["crop48"], folder / "3.png")
+    for name, source in files.items():
+        shutil.copy(source, folder / name)
+    return folder
+
+
+def test_folder_steps_through_images_past_a_bad_one(make_window, qtbot, tmp_path, odd_images, bad_files):
+    folder = photo_folder(tmp_path, {"1.png": odd_images["gray"], "2.jpg": bad_files["truncated"],
+                                     "3.png": odd_images["crop48"]})
     window = make_window(start=("path", folder))
     wait_for_faces(qtbot, window)
     assert window.next_action.isEnabled() and not window.prev_action.isEnabled()
@@ -145,6 +151,7 @@ def test_clicking_a_face_selects_it(make_window, qtbot, tmp_path, astronaut_bgr)
     qtbot.mouseClick(window.video, Qt.MouseButton.LeftButton, pos=point)
     assert window.selected_track == right.track_id
     qtbot.waitUntil(lambda: "face 2 of 2" in window.face_label.text(), timeout=5_000)
+    assert "selected face 2 of 2" in window.log_view.toPlainText()  # the log names it as the label does
 
 
 def test_drop_files_opens_them(make_window, qtbot, odd_images):

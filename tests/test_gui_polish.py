@@ -1,21 +1,14 @@
 """Rough edges a new user hit in the window: each has a test here."""
 
-import shutil
 from pathlib import Path
 
-import numpy as np
-from PySide6.QtCore import QPointF, Qt
-
-from tests.test_gui import LOAD_TIMEOUT, wait_for_faces
+from tests.test_gui import photo_folder, wait_for_faces
 
 
 def test_a_broken_image_in_a_folder_shows_nothing_of_the_previous_one(make_window, qtbot, tmp_path, odd_images,
                                                                       bad_files):
-    folder = tmp_path / "photos"
-    folder.mkdir()
-    shutil.copy(odd_images["gray"], folder / "1.png")
-    shutil.copy(bad_files["truncated"], folder / "2.jpg")
-    shutil.copy(odd_images["rgba"], folder / "3.png")
+    folder = photo_folder(tmp_path, {"1.png": odd_images["gray"], "2.jpg": bad_files["truncated"],
+                                     "3.png": odd_images["rgba"]})
     window = make_window(start=("path", folder))
     wait_for_faces(qtbot, window)
     window.next_action.trigger()
@@ -38,24 +31,6 @@ def test_switching_back_to_a_loaded_model_logs_nothing_new(make_window, qtbot, o
         window.compare_box.setChecked(checked)
         qtbot.wait(100)
     assert window.log_view.toPlainText().count("ready (") == ready_lines == 1
-
-
-def test_the_log_and_the_face_label_name_the_selected_face_alike(make_window, qtbot, tmp_path, astronaut_bgr):
-    import cv2
-
-    path = tmp_path / "two.png"
-    cv2.imwrite(str(path), np.hstack([astronaut_bgr, astronaut_bgr[:, ::-1]]))
-    window = make_window(start=("path", path))
-    qtbot.waitUntil(lambda: window.last_result is not None and len(window.last_result.faces) == 2
-                    and all(f.probabilities for f in window.last_result.faces), timeout=LOAD_TIMEOUT)
-    right = max(window.last_result.faces, key=lambda f: f.box[0])
-    x, y, w, h = right.box
-    rect = window.video.target_rect()
-    scale = rect.width() / (2 * astronaut_bgr.shape[1])
-    qtbot.mouseClick(window.video, Qt.MouseButton.LeftButton,
-                     pos=QPointF(rect.x() + (x + w / 2) * scale, rect.y() + (y + h / 2) * scale).toPoint())
-    qtbot.waitUntil(lambda: "face 2 of 2" in window.face_label.text(), timeout=5_000)
-    assert "selected face 2 of 2" in window.log_view.toPlainText()
 
 
 def test_recent_files_that_no_longer_exist_are_dropped(make_window, tmp_path, odd_images):
