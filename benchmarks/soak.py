@@ -29,8 +29,8 @@ from pathlib import Path
 
 import psutil
 
-DEFAULT_VIDEO = Path(__file__).resolve().parents[2] / "shared" / "media" / "videos" / \
-    "pyfeat_single_face_neutral_smile_neutral.mp4"
+from benchmarks.live import DEFAULT_VIDEO
+
 PHASES = (("demo", False), ("demo", True), ("video", False), ("video", True))
 
 
