@@ -36,7 +36,7 @@ def test_switching_back_to_a_loaded_model_logs_nothing_new(make_window, qtbot, o
 def test_recent_files_that_no_longer_exist_are_dropped(make_window, tmp_path, odd_images):
     window = make_window()
     gone = tmp_path / "gone.png"
-    window.settings.setValue("recent", [str(gone), str(odd_images["gray"])])
+    window.state.recent = (str(gone), str(odd_images["gray"]))
     assert window.recent_files() == [str(odd_images["gray"])]
     window._fill_recent_menu()
     assert [a.text() for a in window.recent_menu.actions()] == [str(odd_images["gray"])]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QDockWidget, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout
 
 
 class LogBridge(QObject, logging.Handler):
@@ -70,3 +71,19 @@ class Banner(QFrame):
             button.setProperty("connected", True)
             button.show()
         self.show()
+
+
+class LogDock(QDockWidget):
+    """The log panel under the video: time-stamped lines, the newest 1,000 kept."""
+
+    def __init__(self, parent=None):
+        super().__init__("Log", parent)
+        self.setObjectName("log")
+        self.view = QPlainTextEdit()
+        self.view.setReadOnly(True)
+        self.view.setMaximumBlockCount(1000)
+        self.setWidget(self.view)
+        self.setMaximumHeight(160)
+
+    def append(self, text: str) -> None:
+        self.view.appendPlainText(f"{time.strftime('%H:%M:%S')}  {text}")

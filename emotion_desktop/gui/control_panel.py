@@ -1,0 +1,131 @@
+"""The panel beside the video: model selector, compare switch, smoothing, detector, the charted
+face's answer and the live chart.
+
+It renders the `ViewState` and writes the user's choices back into it; it never talks to the
+worker (the window wires the state to the worker).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+
+from emotion_desktop.backends import DISPLAY_NAMES, backend_names
+from emotion_desktop.detection import DETECTORS
+from emotion_desktop.gui.chart import EmotionChart
+from emotion_desktop.results import FrameResult
+from emotion_desktop.view_state import ViewState
+
+
+class ControlPanel(QWidget):
+    def __init__(self, state: ViewState, parent=None):
+        super().__init__(parent)
+        self.state = state
+        self.model_combo = QComboBox()
+        for name in backend_names():
+            self.model_combo.addItem(DISPLAY_NAMES[name], name)
+        self.compare_box = QCheckBox("Compare all models")
+        self.compare_box.setToolTip("Run every available model on the same frames and show them side by side")
+        self.face_label = QLabel("No face yet")
+        self.face_label.setWordWrap(True)
+        font = self.face_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setBold(True)
+        self.face_label.setFont(font)
+        self.chart = EmotionChart()
+        self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing_slider.setRange(0, 100)  # hundredths of a second
+        self.smoothing_slider.setToolTip("Time constant of the smoothing of probabilities over frames (0: off)")
+        self.smoothing_label = QLabel()
+        self.detector_combo = QComboBox()
+        for index, info in enumerate(DETECTORS):
+            self.detector_combo.addItem(info.display_name, info.name)
+            reason = info.probe()
+            if reason:  # shown disabled, with the reason, like an unavailable model
+                self.disable_item(self.detector_combo, index, reason)
+
+        smoothing_row = QHBoxLayout()
+        smoothing_row.addWidget(self.smoothing_slider, 1)
+        smoothing_row.addWidget(self.smoothing_label)
+        form = QFormLayout()
+        form.addRow("Model", self.model_combo)
+        form.addRow("", self.compare_box)
+        form.addRow("Smoothing", smoothing_row)
+        form.addRow("Face detector", self.detector_combo)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.face_label)
+        layout.addWidget(self.chart, 1)
+        self.setMinimumWidth(340)
+        self._bind()
+
+    def _bind(self) -> None:
+        """User -> state, and state -> widgets (the state only emits real changes, so no loops)."""
+        state, events = self.state, self.state.events
+        self.model_combo.currentIndexChanged.connect(
+            lambda _i: setattr(state, "primary_model", self.model_combo.currentData()))
+        self.compare_box.toggled.connect(lambda checked: setattr(state, "compare", checked))
+        self.smoothing_slider.valueChanged.connect(lambda value: setattr(state, "smoothing_s", value / 100))
+        self.detector_combo.currentIndexChanged.connect(
+            lambda _i: setattr(state, "detector", self.detector_combo.currentData()))
+        events.primary_model.connect(self._show_model)
+        events.compare.connect(lambda checked: self.compare_box.setChecked(checked))
+        events.smoothing_s.connect(self._show_smoothing)
+        events.detector.connect(self._show_detector)
+        self._show_model(state.primary_model)
+        self.compare_box.setChecked(state.compare)
+        self._show_smoothing(state.smoothing_s)
+
+    def _show_model(self, name: str) -> None:
+        index = self.model_combo.findData(name)
+        if index >= 0:
+            self.model_combo.setCurrentIndex(index)
+
+    def _show_smoothing(self, seconds: float) -> None:
+        self.smoothing_slider.setValue(round(seconds * 100))
+        self.smoothing_label.setText("off" if seconds <= 0 else f"{seconds:.2f} s")
+
+    def _show_detector(self, name: str) -> None:
+        index = self.detector_combo.findData(name)
+        if index >= 0:
+            self.detector_combo.setCurrentIndex(index)
+
+    @staticmethod
+    def disable_item(combo: QComboBox, index: int, reason: str) -> None:
+        item = combo.model().item(index)
+        item.setEnabled(False)
+        item.setToolTip(reason)
+
+    def mark_model(self, name: str, reason: str) -> None:
+        """An unavailable model shows disabled with the reason (and the fix) as its tooltip."""
+        index = self.model_combo.findData(name)
+        if reason:
+            self.disable_item(self.model_combo, index, reason)
+        else:
+            self.model_combo.model().item(index).setToolTip(f"{DISPLAY_NAMES[name]}: ready to load")
+
+    def show_answer(self, result: FrameResult) -> None:
+        """The chart and the face label for a result: the selected face, else the largest."""
+        face = result.selected_face(self.state.selected_track)
+        if face is None:
+            self._say("No face in view")
+            return
+        shown = {m: face.smoothed[m] for m in result.models if m in face.smoothed}
+        if shown:
+            self.chart.set_probabilities(shown, {m: result.per_face_ms(m) for m in shown})
+            first = next(iter(shown))
+            label, probability = face.top(first)
+            self.face_label.setText(f"{label} {probability:.0%} — {result.describe_face(face)} "
+                                    f"({DISPLAY_NAMES.get(first, '')})")
+        elif result.errors:
+            self.chart.show_message("Model error (see the log)")
+            self.face_label.setText("model error: " + "; ".join(result.errors.values()))
+        else:
+            self._say("Waiting for a model to load…", "waiting for a model to load…")
+
+    def show_nothing(self, chart_message: str, label: str) -> None:
+        self._say(chart_message, label)
+
+    def _say(self, chart_message: str, label: str | None = None) -> None:
+        self.chart.show_message(chart_message)
+        self.face_label.setText(label or chart_message)

@@ -1,0 +1,77 @@
+"""Keeps the worker running the models and detector the `ViewState` asks for: requests loads from
+the `ModelManager`, hands loaded backends to the worker, and marks models that cannot load."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from emotion_desktop.backends import DISPLAY_NAMES, backend_names
+from emotion_desktop.detection import HaarFaceDetector
+
+
+class ModelSelection(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window, self.state, self.models, self.worker = window, window.state, window.models, window.worker
+        models, events = self.models, self.state.events
+        models.loaded.connect(self.on_model_loaded)
+        models.failed.connect(self.on_model_failed)
+        models.detector_ready.connect(self.on_detector_ready)
+        models.detector_failed.connect(self.on_detector_failed)
+        models.loading.connect(lambda name: window.log(f"loading {DISPLAY_NAMES[name]}…"))
+        events.primary_model.connect(self.request_models)
+        events.compare.connect(self._on_compare_changed)
+        events.available_models.connect(self.request_models)
+        events.detector.connect(self._on_detector_changed)
+
+    def show_availability(self) -> None:
+        """Missing models show disabled, with the reason and the fix in the tooltip."""
+        for name in backend_names():
+            reason = self.models.reasons[name] or ""
+            self.window.panel.mark_model(name, reason)
+            self.window.menus.mark_model(name, reason)
+            if reason:
+                self.window.log(f"{DISPLAY_NAMES[name]} unavailable: {reason}")
+        if not self.state.available_models:
+            self.window.show_problem("No model is available yet. " + " ".join(
+                f"{DISPLAY_NAMES[n]}: {self.models.reasons[n]}" for n in backend_names()), kind="info")
+
+    def request_models(self, *_args) -> None:
+        self.models.request(self.state.wanted_models())
+
+    def _on_compare_changed(self, checked: bool) -> None:
+        self.request_models()
+        if checked and len(self.state.available_models) < 2:
+            self.window.log("compare mode: only one model is available, so there is nothing to compare it with")
+
+    def on_model_loaded(self, name: str, backend, just_loaded: bool = True) -> None:
+        wanted = self.state.wanted_models()
+        if name not in wanted:
+            return
+        if just_loaded:  # switching back to a loaded model loads nothing: say nothing
+            self.window.log(f"{backend.display_name} ready ({backend.runtime}, loaded in {backend.load_seconds:.1f} s)")
+        self.worker.set_backends([self.models.backends[n] for n in wanted if n in self.models.backends])
+
+    def on_model_failed(self, name: str, reason: str) -> None:
+        self.window.panel.mark_model(name, reason)
+        self.window.menus.mark_model(name, reason)
+        if name == self.state.primary_model:
+            self.window.show_problem(f"{DISPLAY_NAMES[name]} is unavailable: {reason}")
+        self.window.log(f"{DISPLAY_NAMES[name]} unavailable: {reason}")
+        self.state.available_models = tuple(self.models.available_names())
+
+    def _on_detector_changed(self, name: str) -> None:
+        if name == "haar":
+            self.worker.set_detector(HaarFaceDetector())
+        else:
+            self.models.request_detector(name)  # MTCNN imports TensorFlow: build it off the UI thread
+
+    def on_detector_ready(self, name: str, detector) -> None:
+        if self.state.detector == name:
+            self.worker.set_detector(detector)
+            self.window.log(f"face detector: {detector.display_name}")
+
+    def on_detector_failed(self, name: str, reason: str) -> None:
+        self.window.show_problem(
+            f"The {name} face detector could not start ({reason}); staying with the Haar cascade.")
+        self.state.detector = "haar"

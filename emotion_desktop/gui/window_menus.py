@@ -1,0 +1,182 @@
+"""The window's actions, menus and toolbar: what each command is called, its shortcut and tip.
+
+The actions call the window's slots and write choices into the `ViewState`; the checkable ones
+(model, compare, pause, test-time augmentation) follow the state, so a menu, the toolbar and the
+side panel always agree.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
+
+from emotion_desktop.backends import DISPLAY_NAMES, backend_names
+from emotion_desktop.view_state import ViewState
+
+STILL_TTA_CHOICES = (
+    ("none", "Off (one pass)", "Classify each face once"),
+    ("flip", "Mirror Image (2×)", "Average each face with its mirror image"),
+    ("tencrop", "Ten Crops (10×)", "Average ten crops of each face and their mirror images (most accurate)"),
+)
+
+
+def _action(parent, text: str, slot, shortcut=None, tip: str = "", checkable: bool = False) -> QAction:
+    action = QAction(text, parent)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    if tip:
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+    action.setCheckable(checkable)
+    action.triggered.connect(slot)
+    return action
+
+
+class WindowMenus:
+    """Builds the menu bar and toolbar of `window` (a MainWindow) and keeps the checkable
+    actions in step with `state`."""
+
+    def __init__(self, window: QMainWindow, state: ViewState):
+        self.window, self.state = window, state
+        w = window
+        self.open_images = _action(w, "Open &Image(s)…", w.open_images_dialog, QKeySequence.StandardKey.Open,
+                                   "Open one or more image files")
+        self.open_video = _action(w, "Open &Video…", w.open_video_dialog, "Ctrl+Shift+O", "Open a video file")
+        self.open_folder = _action(w, "Open &Folder…", w.open_folder_dialog, "Ctrl+Alt+O",
+                                   "Open every image in a folder and step through them")
+        self.snapshot = _action(w, "Save &Snapshot…", w.save_snapshot, QKeySequence.StandardKey.Save,
+                                "Save the annotated frame as PNG")
+        self.export_csv = _action(w, "Export Results as &CSV…", lambda: w.export_results("csv"), "Ctrl+E",
+                                  "Export every frame's results (per face and model) as CSV")
+        self.export_json = _action(w, "Export Results as &JSON…", lambda: w.export_results("json"),
+                                   "Ctrl+Shift+E", "Export every frame's results in DeepFace's JSON shape")
+        self.clear = _action(w, "Clear Results", w.clear_results, tip="Forget the results collected so far")
+        self.quit = _action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit)
+        self.demo = _action(w, "Built-in &Demo", w.open_demo, "Ctrl+D", "Play the built-in demo")
+        self.pause = _action(w, "&Pause", lambda checked: setattr(state, "is_paused", checked), "Space",
+                             "Pause or resume", checkable=True)
+        self.prev = _action(w, "&Previous Image", lambda: w.worker.step(-1), "Left", "Previous image")
+        self.next = _action(w, "&Next Image", lambda: w.worker.step(1), "Right", "Next image")
+        self.compare = _action(w, "&Compare All Models", lambda checked: setattr(state, "compare", checked),
+                               "Ctrl+M", "Run every available model side by side", checkable=True)
+        self.cards = _action(w, "Model &Cards && Comparison…", w.show_models_dialog,
+                             tip="Architecture, training and accuracy of each model")
+        self.about = _action(w, "&About", w.show_about)
+        self.set_stepping(False, False)
+        self._build_menus()
+        self._build_toolbar()
+        self._follow_state()
+
+    def _build_menus(self) -> None:
+        menu = self.window.menuBar()
+        file_menu = menu.addMenu("&File")
+        for action in (self.open_images, self.open_video, self.open_folder):
+            file_menu.addAction(action)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        for action in (self.snapshot, self.export_csv, self.export_json, self.clear):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit)
+
+        source_menu = menu.addMenu("&Source")
+        self.camera_menu = source_menu.addMenu("&Camera")
+        for menu_with_reasons in (source_menu, self.camera_menu):
+            menu_with_reasons.setToolTipsVisible(True)
+        self.camera_menu.aboutToShow.connect(self._fill_camera_menu)
+        source_menu.addAction(self.demo)
+        source_menu.addSeparator()
+        for action in (self.pause, self.prev, self.next):
+            source_menu.addAction(action)
+
+        models_menu = menu.addMenu("&Models")
+        models_menu.setToolTipsVisible(True)  # disabled models say why in their tooltip
+        self.model_actions = QActionGroup(self.window)
+        for name in backend_names():
+            action = QAction(DISPLAY_NAMES[name], self.window, checkable=True)
+            action.setData(name)
+            action.triggered.connect(lambda _checked=False, n=name: setattr(self.state, "primary_model", n))
+            self.model_actions.addAction(action)
+            models_menu.addAction(action)
+        models_menu.addSeparator()
+        models_menu.addAction(self.compare)
+        self._build_tta_menu(models_menu.addMenu("Still Images: &Test-Time Augmentation"))
+        models_menu.addAction(self.cards)
+        menu.addMenu("&Help").addAction(self.about)
+
+    def _build_tta_menu(self, tta_menu: QMenu) -> None:
+        tta_menu.setToolTipsVisible(True)
+        self.tta_actions = QActionGroup(self.window)
+        for mode, text, tip in STILL_TTA_CHOICES:
+            action = QAction(text, self.window, checkable=True)
+            action.setData(mode)
+            action.setToolTip(tip)
+            action.triggered.connect(lambda _checked=False, m=mode: setattr(self.state, "still_tta", m))
+            self.tta_actions.addAction(action)
+            tta_menu.addAction(action)
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setMovable(False)
+        for action in (self.open_images, self.open_video, self.open_folder, None,
+                       self.demo, self.pause, self.prev, self.next, None,
+                       self.snapshot, self.export_csv, None, self.compare, self.cards):
+            toolbar.addSeparator() if action is None else toolbar.addAction(action)
+        self.window.addToolBar(toolbar)
+
+    def _follow_state(self) -> None:
+        events = self.state.events
+        events.primary_model.connect(self._check_model)
+        events.compare.connect(lambda checked: self.compare.setChecked(checked))
+        events.is_paused.connect(self._show_paused)
+        events.still_tta.connect(self._check_tta)
+        self._check_model(self.state.primary_model)
+        self.compare.setChecked(self.state.compare)
+        self._check_tta(self.state.still_tta)
+
+    def _check_model(self, name: str) -> None:
+        for action in self.model_actions.actions():
+            action.setChecked(action.data() == name)
+
+    def _check_tta(self, mode: str) -> None:
+        for action in self.tta_actions.actions():
+            action.setChecked(action.data() == mode)
+
+    def _show_paused(self, paused: bool) -> None:
+        self.pause.setChecked(paused)
+        self.pause.setText("&Resume" if paused else "&Pause")
+
+    def mark_model(self, name: str, reason: str) -> None:
+        """An unavailable model's menu entry is disabled and says why."""
+        if not reason:
+            return
+        action = self.model_actions.actions()[backend_names().index(name)]
+        action.setEnabled(False)
+        action.setToolTip(reason)
+
+    def set_stepping(self, can_go_back: bool, can_go_on: bool) -> None:
+        self.prev.setEnabled(can_go_back)
+        self.next.setEnabled(can_go_on)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        entries = self.state.recent_files()
+        for entry in entries:
+            action = self.recent_menu.addAction(entry)
+            action.triggered.connect(lambda _checked=False, p=entry: self.window.open_paths([p]))
+        if not entries:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    def _fill_camera_menu(self) -> None:
+        from emotion_desktop.sources import list_cameras
+
+        self.camera_menu.clear()
+        cameras = list_cameras()
+        for index in cameras:
+            action = self.camera_menu.addAction(f"Camera {index}")
+            action.triggered.connect(lambda _checked=False, i=index: self.window.open_camera(i))
+        if not cameras:
+            self.camera_menu.addAction("No camera found").setEnabled(False)
+            self.camera_menu.addAction("Try camera 0 anyway", lambda: self.window.open_camera(0))
