@@ -47,6 +47,9 @@ class SourceInfo:
     # Whether the reader must pace reads to ``fps`` itself: files and the demo can be read faster than
     # real time; a camera delivers frames at its own rate.
     paced: bool = False
+    # Whether every frame must be analysed (files: the user exports the whole video): the reader then
+    # waits for the pipeline instead of keeping only the newest frame, as a camera does.
+    every_frame: bool = False
 
 
 class FrameSource:
@@ -147,7 +150,7 @@ class VideoFileSource(FrameSource):
         self.fps = fps if 1 <= fps <= 240 else 30.0
         count = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
         self.info = SourceInfo("video", self.path.name, fps=self.fps, frame_count=count if count > 0 else None,
-                               paced=True)
+                               paced=True, every_frame=True)
         self._index = 0
 
     def read(self) -> Frame | None:

@@ -82,6 +82,26 @@ def test_video_plays_tracks_and_ends_with_results_kept(make_window, qtbot, face_
     assert (tmp_path / "results.csv").read_text().count("\n") > 5
 
 
+def test_a_video_file_is_analysed_frame_by_frame_even_when_the_pipeline_is_slower(make_window, qtbot, face_video,
+                                                                                  tmp_path):
+    """A camera keeps only its newest frame; a file hands over every frame, so the export holds the
+    whole video. At 240 fps in compare mode the pipeline cannot keep pace, which used to drop frames."""
+    import cv2
+    from conftest import write_video
+
+    capture = cv2.VideoCapture(str(face_video))
+    frames = [frame for ok, frame in iter(capture.read, (False, None)) if ok][:24]
+    capture.release()
+    fast = write_video(tmp_path / "fast.avi", frames * 2, fps=240.0)
+    window = make_window()
+    window.compare_box.setChecked(True)
+    window.open_paths([fast])
+    qtbot.waitUntil(lambda: window.banner.isVisible() and "ended" in window.banner.label.text(), timeout=60_000)
+    assert window.write_results(tmp_path / "fast.json", "json")
+    recorded = [frame["frame"] for frame in json.loads((tmp_path / "fast.json").read_text())[0]["frames"]]
+    assert recorded == list(range(len(frames) * 2))
+
+
 @pytest.mark.parametrize("key", ["truncated", "text", "corrupt_video", "unknown", "empty"])
 def test_bad_files_show_a_message_and_keep_results(make_window, qtbot, odd_images, bad_files, key, tmp_path):
     window = make_window(start=("path", odd_images["gray"]))

@@ -88,3 +88,19 @@ def test_fps_readout_counts_frames_and_says_when_paused(make_window, qtbot):
     qtbot.wait(1300)
     window._update_status()
     assert window.fps_label.text() == "paused" and window.worker.fps == 0.0
+
+
+def test_frames_reach_qt_with_their_colours_and_their_own_pixels(qtbot):
+    import numpy as np
+    from PySide6.QtGui import QColor
+
+    from emotion_desktop.gui.worker import to_qimage
+
+    frame = np.zeros((6, 9, 3), np.uint8)
+    frame[:, :3] = (0, 0, 255)  # BGR red
+    frame[:, 3:6] = (255, 0, 0)  # BGR blue
+    image = to_qimage(frame)
+    frame[:] = 0  # the QImage owns a copy: the worker reuses its buffers
+    assert (image.width(), image.height()) == (9, 6)
+    assert image.pixelColor(1, 1) == QColor(255, 0, 0) and image.pixelColor(4, 4) == QColor(0, 0, 255)
+    assert image.pixelColor(8, 5) == QColor(0, 0, 0)

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+import cv2
 import numpy as np
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QImage
@@ -36,12 +37,17 @@ FPS_WINDOW_S = 1.0
 def to_qimage(image: np.ndarray) -> QImage:
     """A BGR uint8 frame as a QImage that owns its pixels (safe to hand to the UI thread)."""
     height, width = image.shape[:2]
-    rgb = np.ascontiguousarray(image[:, :, ::-1])
-    return QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+    # Qt's own raster format (RGB32: B, G, R, 255 in memory) paints without a per-paint conversion on
+    # the UI thread; OpenCV's BGR -> BGRA is one vectorised pass (a numpy channel swap cost 1.3 ms per
+    # 640x480 frame). copy() makes the QImage own its pixels.
+    bgra = cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
+    return QImage(bgra.data, width, height, bgra.strides[0], QImage.Format.Format_RGB32).copy()
 
 
 class FrameGrabber(threading.Thread):
-    """Reads a live or paced source continuously and keeps only the newest frame."""
+    """Reads a source continuously: a camera's newest frame wins (latency stays bounded); a file
+    (``SourceInfo.every_frame``) hands over every frame, waiting for the worker to take each one,
+    paced to the file's frame rate while the pipeline keeps up."""
 
     def __init__(self, source: FrameSource):
         super().__init__(daemon=True, name="frame-grabber")
@@ -49,6 +55,7 @@ class FrameGrabber(threading.Thread):
         self._lock = threading.Lock()
         self._latest: tuple[Frame, float] | None = None
         self._new = threading.Event()
+        self._taken = threading.Event()
         self._stopping = threading.Event()
         self._paused = threading.Event()
         self.error: SourceError | None = None
@@ -79,8 +86,11 @@ class FrameGrabber(threading.Thread):
                 return
             capture_ms = (time.perf_counter() - started) * 1000
             with self._lock:
+                self._taken.clear()
                 self._latest = (frame, capture_ms)
             self._new.set()
+            if self.source.info.every_frame:
+                self._wait_until_taken()
             if self._interval:  # play videos and the demo in real time
                 next_due += self._interval
                 delay = next_due - time.perf_counter()
@@ -89,6 +99,10 @@ class FrameGrabber(threading.Thread):
                 elif delay < -1.0:  # far behind (e.g. after a stall): resynchronise
                     next_due = time.perf_counter()
 
+    def _wait_until_taken(self) -> None:
+        while not self._stopping.is_set() and not self._taken.wait(0.1):
+            pass
+
     def take(self, timeout: float) -> tuple[Frame, float] | None:
         """The newest frame not yet taken (waits up to ``timeout``), or None."""
         if not self._new.wait(timeout):
@@ -96,6 +110,7 @@ class FrameGrabber(threading.Thread):
         with self._lock:
             latest, self._latest = self._latest, None
             self._new.clear()
+            self._taken.set()
         return latest
 
     def set_still_tta(self, mode: str) -> None:
@@ -262,6 +277,10 @@ class PipelineWorker(QThread):
 
     # ---- the loop --------------------------------------------------------------------------
     def run(self) -> None:
+        # One OpenCV thread: on 2 cores its second pool thread cost ~12% of a core in wake-ups to
+        # save ~2 ms per frame of Haar search (window on the demo: 57% -> 51% CPU, /tmp profile in
+        # the issue 14 note). Process-wide, but this process's OpenCV work all runs here.
+        cv2.setNumThreads(1)
         try:
             while not self._stopping.is_set():
                 self._drain_commands()
