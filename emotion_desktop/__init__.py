@@ -9,7 +9,9 @@ __version__ = "0.1.0"
 # imports TensorFlow makes the result independent of which model loads first. Our
 # own models use `import keras` (Keras 3) and never tf.keras.
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# 3: TensorFlow's C++ errors too (on a CPU-only machine: "failed call to cuInit"); failures still
+# raise Python exceptions, which the app reports. Set 0 to see everything.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # No camera is a normal case the app reports itself; OpenCV's own warnings only clutter the terminal.
 os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 

@@ -125,6 +125,9 @@ class MtcnnFaceDetector:
     display_name = "MTCNN (accurate, slower)"
 
     def __init__(self, min_confidence: float = 0.9):
+        from emotion_desktop.environment import import_tensorflow
+
+        import_tensorflow()
         from mtcnn import MTCNN  # imported only when chosen: it loads TensorFlow
 
         self.model = MTCNN()  # all three stages: the last refines boxes and drops duplicates

@@ -57,3 +57,50 @@ def limit_malloc_arenas(arenas: int = 2) -> bool:
         return bool(libc.mallopt(-8, arenas))  # -8: M_ARENA_MAX
     except (OSError, AttributeError):  # not glibc (e.g. musl): nothing to cap
         return False
+
+
+# What TensorFlow's native libraries print while loading, before its log level applies: true on
+# every CPU-only machine and of no use to a user of the app.
+TENSORFLOW_STARTUP_NOISE = (
+    "All log messages before absl::InitializeLog() is called",
+    "oneDNN custom operations are on",
+    "Could not find cuda drivers",
+    "failed call to cuInit",
+    "This TensorFlow binary is optimized to use available CPU instructions",
+    "rebuild TensorFlow with the appropriate compiler flags",
+)
+
+
+@contextmanager
+def native_stderr_filtered(noise: tuple[str, ...] = TENSORFLOW_STARTUP_NOISE):
+    """Hide lines containing ``noise`` that native code writes to file descriptor 2 inside the
+    block; every other line is written to stderr when the block ends (late, but never lost)."""
+    import sys
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            kept = [line for line in captured.read().decode(errors="replace").splitlines(keepends=True)
+                    if not any(pattern in line for pattern in noise)]
+            if kept:
+                sys.stderr.write("".join(kept))
+                sys.stderr.flush()
+
+
+def import_tensorflow():
+    """``import tensorflow``, without its CPU-only start-up chatter on the terminal."""
+    import sys
+
+    if "tensorflow" not in sys.modules:
+        with native_stderr_filtered():
+            import tensorflow  # noqa: F401
+    return sys.modules["tensorflow"]

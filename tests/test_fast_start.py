@@ -1,6 +1,7 @@
 """Own models with a shipped ONNX file start without TensorFlow; a stale ONNX file is never used."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -35,3 +36,24 @@ def test_an_onnx_file_from_another_keras_file_is_ignored(tmp_path, astronaut_fac
     backend = load_backend("scratch_cnn", folder)  # the .keras file changed since the export
     assert "shipped ONNX" not in backend.runtime
     assert backend.predict([astronaut_face])[0].argmax() == 5  # the new model answers, not the stale file
+
+
+def test_a_model_without_a_shipped_onnx_file_starts_without_tensorflow_the_second_time(tmp_path):
+    """The first load exports ONNX (TensorFlow, parity-checked) into the cache; the next start runs
+    that export directly, as ResNet50V2 does until its ONNX file ships."""
+    folder = tmp_path / "models"
+    write_model(folder, "resnet50v2", build_tiny_model(peak=4), tiny_card("resnet50v2"))
+    probe = ("import sys, numpy as np\n"
+             "from emotion_desktop.backends import load_backend\n"
+             f"backend = load_backend('resnet50v2', {str(folder)!r})\n"
+             "p = backend.predict([np.full((96, 96, 3), 128, np.uint8)])\n"
+             "print(backend.runtime, '|', int(p.argmax()), 'tensorflow' in sys.modules)\n")
+    env = {**os.environ, "EMOTION_DESKTOP_CACHE": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, timeout=180,
+                           env=env) for _ in range(2)]
+    assert all(run.returncode == 0 for run in runs), runs[-1].stderr
+    first, second = (run.stdout.strip().splitlines()[-1] for run in runs)
+    assert first.endswith("| 4 True") and "cached" not in first
+    assert second.endswith("| 4 False") and "cached by an earlier run" in second
+    cached = [p.name for p in (tmp_path / "cache" / "onnx").iterdir()]
+    assert len(cached) == 1 and cached[0].startswith("resnet50v2-") and "unchecked" not in cached[0]

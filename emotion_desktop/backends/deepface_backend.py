@@ -70,7 +70,9 @@ class DeepFaceBackend(Backend):
             raise FileNotFoundError(reason)
         # Importing DeepFace sets TF_USE_LEGACY_KERAS=1 (tf.keras becomes Keras 2),
         # which its models need; our own models use `import keras` (Keras 3) only.
-        import tensorflow as tf
+        from emotion_desktop.environment import import_tensorflow
+
+        tf = import_tensorflow()
         from deepface import DeepFace  # noqa: F401
         from deepface.models.demography.DemographyUtils import EMOTION_LABELS
         from deepface.modules import modeling

@@ -10,6 +10,7 @@ import numpy as np
 from emotion_desktop.backends.base import Backend, as_probabilities
 from emotion_desktop.backends.info import BackendInfo
 from emotion_desktop.calibration import apply_temperature, card_temperature
+from emotion_desktop.environment import import_tensorflow
 from emotion_desktop.model_card import load_card, read_card_json
 from emotion_desktop.preprocessing import normalise, prepare_faces
 
@@ -45,7 +46,7 @@ class OwnModelBackend(Backend):
     ONNX once (cached, parity-checked), falling back to TensorFlow."""
 
     def __init__(self, name: str, display_name: str, models_dir: Path, runtime: str | None = None):
-        from emotion_desktop.backends.runners import OnnxRunner, make_runner
+        from emotion_desktop.backends.runners import OnnxRunner, cached_onnx, make_runner
 
         started = time.perf_counter()
         self.name = name
@@ -55,12 +56,14 @@ class OwnModelBackend(Backend):
         self.card = self.model_card.data
         card = self.model_card
         expected = (card.input_size, card.input_size, 1 if card.color == "gray" else 3)
-        onnx_path = shipped_onnx(model_path, self.card) if runtime != "keras" else None
+        shipped = shipped_onnx(model_path, self.card) if runtime != "keras" else None
+        onnx_path = shipped or (cached_onnx(model_path) if runtime != "keras" else None)
         if onnx_path is not None:
             self.model = None
             self._run = OnnxRunner(onnx_path)
             input_shape = tuple(self._run.input_shape[1:])
         else:
+            import_tensorflow()  # quietly, before Keras loads it
             import keras  # Keras 3, never tf.keras (deepface turns tf.keras into Keras 2)
 
             self.model = keras.models.load_model(model_path, compile=False)
@@ -69,7 +72,8 @@ class OwnModelBackend(Backend):
         if input_shape != expected:
             raise ValueError(f"{model_path.name} takes input {input_shape}, but its card says "
                              f"{expected}; the card does not belong to this model")
-        self.runtime = self._run.description + (" (shipped ONNX file)" if onnx_path else "")
+        origin = " (shipped ONNX file)" if shipped else " (ONNX export cached by an earlier run)" if onnx_path else ""
+        self.runtime = self._run.description + origin
         self.temperature = card_temperature(self.card)  # 1 when the card has no calibration
         self.load_seconds = time.perf_counter() - started
 

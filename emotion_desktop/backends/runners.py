@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emotion_desktop.environment import cache_dir
+from emotion_desktop.environment import cache_dir, import_tensorflow
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,17 @@ BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 
 def onnx_cache_dir() -> Path:
     return cache_dir() / "onnx"
+
+
+def onnx_cache_path(model_path: Path) -> Path:
+    """Where the ONNX export of this exact .keras file (by content digest) is cached."""
+    return onnx_cache_dir() / f"{model_path.stem}-{file_digest(model_path)}.onnx"
+
+
+def cached_onnx(model_path: Path) -> Path | None:
+    """The cached, parity-checked ONNX export of this .keras file, if an earlier run made one."""
+    path = onnx_cache_path(model_path)
+    return path if path.is_file() else None
 
 
 def file_digest(path: Path) -> str:
@@ -43,7 +54,7 @@ class KerasRunner:
     """A compiled (XLA) TensorFlow function; batches are padded to a few sizes so it compiles rarely."""
 
     def __init__(self, model):
-        import tensorflow as tf
+        tf = import_tensorflow()
 
         self.model = model
         self._forward = tf.function(lambda batch: model(batch, training=False), jit_compile=True,
@@ -85,8 +96,8 @@ def export_onnx(model, target: Path) -> None:
     traced the nested ResNet50V2 backbone with batch-statistics BatchNormalization, which
     gave near-uniform outputs (the parity check caught it).
     """
+    tf = import_tensorflow()
     import keras
-    import tensorflow as tf
     import tf2onnx
 
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -119,15 +130,18 @@ def make_runner(model, model_path: Path, prefer: str | None = None):
         raise ValueError(f"EMOTION_DESKTOP_RUNTIME must be auto, onnx or keras, not {prefer!r}")
     if prefer in ("auto", "onnx"):
         try:
-            onnx_path = onnx_cache_dir() / f"{model_path.stem}-{file_digest(model_path)}.onnx"
-            if not onnx_path.is_file():
-                export_onnx(model, onnx_path)
-            runner = OnnxRunner(onnx_path)
+            onnx_path = onnx_cache_path(model_path)
+            # Exported beside the cache entry and moved in only after the parity check, so a file in
+            # the cache has passed it (cached_onnx can then load it without TensorFlow).
+            candidate = onnx_path.with_suffix(".unchecked.onnx")
+            export_onnx(model, candidate)
+            runner = OnnxRunner(candidate)
             difference = check_parity(model, runner, model.input_shape[1:])
             if difference <= PARITY_TOLERANCE:
+                candidate.replace(onnx_path)
                 return runner
             log.warning("ONNX export of %s differs from Keras by %.2g; using TensorFlow", model_path.name, difference)
-            onnx_path.unlink(missing_ok=True)
+            candidate.unlink(missing_ok=True)
         except Exception as error:  # any failure here only costs speed, never correctness
             if prefer == "onnx":
                 raise
