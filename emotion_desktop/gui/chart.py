@@ -14,6 +14,8 @@ single-model chart uses one item per emotion instead.
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -38,7 +40,9 @@ class EmotionChart(pg.PlotWidget):
         plot.setLabel("bottom", "probability (%)")
         plot.getAxis("left").setTicks([[(i, name) for i, name in enumerate(EMOTIONS)]])
         plot.getAxis("left").setStyle(tickTextOffset=6)
-        self.legend = plot.addLegend(offset=(-5, -5), labelTextColor="k")
+        # Compare mode names the models in the title row, one line each: a legend inside the plot
+        # covered the bars of whichever emotion it sat on.
+        self._legend: list[str] = []
         # Per model, the bar items whose bars, concatenated, are the 7 emotions in order.
         self._bars: dict[str, list[pg.BarGraphItem]] = {}
         self._layout: tuple[str, ...] = ()
@@ -59,7 +63,6 @@ class EmotionChart(pg.PlotWidget):
         for items in self._bars.values():
             for item in items:
                 plot.removeItem(item)
-        self.legend.clear()
         self._bars = {}
         count = len(models)
         thickness = 0.8 / count
@@ -74,12 +77,25 @@ class EmotionChart(pg.PlotWidget):
             else:
                 items = [pg.BarGraphItem(x0=zeros, y=rows + offset, width=zeros, height=thickness,
                                          brush=pg.mkBrush(*MODEL_COLORS.get(model, (120, 120, 120))),
-                                         pen=pg.mkPen(80, 80, 80))]  # no name=: the plot would add a 2nd legend entry
-                self.legend.addItem(items[0], DISPLAY_NAMES.get(model, model))
+                                         pen=pg.mkPen(80, 80, 80))]
             for item in items:
                 plot.addItem(item)
             self._bars[model] = items
         self._layout = models
+        self._show_legend({})
+
+    def _show_legend(self, per_face_ms: dict[str, float]) -> None:
+        """One line per model in the title row: its colour, name and per-face time (compare mode)."""
+        models = self._layout if len(self._layout) > 1 else ()
+        texts = [DISPLAY_NAMES.get(m, m) + (f" ({per_face_ms[m]:.1f} ms/face)" if m in per_face_ms else "")
+                 for m in models]
+        if texts == self._legend:
+            return
+        self._legend = texts
+        lines = ['<span style="color:#%02x%02x%02x">&#9632;</span> %s' % (*MODEL_COLORS.get(m, (120, 120, 120)),
+                                                                          escape(text))
+                 for m, text in zip(models, texts)]
+        self.getPlotItem().setTitle("<br>".join(lines) if lines else None, color="k", size="9pt")
 
     def set_probabilities(self, probabilities: dict[str, np.ndarray], per_face_ms: dict[str, float] | None = None):
         """Show one face's probabilities per model (values 0..1, EMOTIONS order)."""
@@ -94,10 +110,8 @@ class EmotionChart(pg.PlotWidget):
             items = self._bars[model]
             for item, widths in zip(items, np.split(np.asarray(values, dtype=float) * 100, len(items))):
                 item.setOpts(width=widths)
-        if len(models) > 1 and per_face_ms:
-            for (_sample, label), model in zip(self.legend.items, models):  # legend order = model order
-                if model in per_face_ms:
-                    label.setText(f"{DISPLAY_NAMES.get(model, model)} ({per_face_ms[model]:.1f} ms/face)")
+        if per_face_ms:
+            self._show_legend(per_face_ms)
 
     def values(self) -> dict[str, np.ndarray]:
         """The bar lengths now shown, in percent, per model (for tests)."""
@@ -105,4 +119,4 @@ class EmotionChart(pg.PlotWidget):
                 for model, items in self._bars.items()}
 
     def legend_texts(self) -> list[str]:
-        return [label.text for _sample, label in self.legend.items]
+        return list(self._legend)
