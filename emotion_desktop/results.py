@@ -18,6 +18,7 @@ import numpy as np
 
 from emotion_desktop.geometry import Box
 from emotion_desktop.labels import EMOTIONS
+from emotion_desktop.summary import SUMMARY_CSV_COLUMNS, FaceSummary, summarise, summary_csv_row
 
 
 @dataclass
@@ -203,6 +204,11 @@ class _SourceLog:
             yield entry, faces
 
 
+def _summaries(source: "_SourceLog", models: list[str]) -> list[FaceSummary]:
+    rows = source.faces.rows(0, len(source.faces))
+    return summarise(rows[:, 1], rows[:, 2].astype(int), rows[:, 9].astype(int), rows[:, _SMOOTHED], models)
+
+
 class SessionLog:
     """Every frame result of a session, grouped by source, for export.
 
@@ -250,21 +256,42 @@ class SessionLog:
     def clear(self) -> None:
         self.sources.clear()
 
+    def summaries(self) -> list[tuple[str, list[FaceSummary]]]:
+        """Per source with results, a summary per tracked face and model (summary.py)."""
+        return [(s.name, _summaries(s, self.models)) for s in self.sources if s.frame_count]
+
     def as_json(self) -> list[dict]:
-        """A list with one entry per source, each holding its frames and faces (the CLI's shape)."""
-        return [{"file": s.name, "type": s.kind, "frames": [entry for entry, _ in s.records(self.models)]}
+        """A list with one entry per source, each holding its frames and faces (the CLI's shape) and
+        the summary per tracked face and model."""
+        return [{"file": s.name, "type": s.kind, "frames": [entry for entry, _ in s.records(self.models)],
+                 "summary": [f.as_json() for f in _summaries(s, self.models)]}
                 for s in self.sources if s.frame_count]
 
     def export_json(self, path: str | Path) -> None:
         write_json(path, self.as_json())
 
-    def export_csv(self, path: str | Path) -> None:
+    def export_csv(self, path: str | Path) -> Path:
+        """One row per face, model and frame in `path`; the per-face summary beside it in
+        `<stem>.summary.csv` (returned)."""
+        path = Path(path)
         with open(path, "w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
             writer.writeheader()
             for source in self.sources:
                 for entry, faces in source.records(self.models):
                     writer.writerows(csv_row(source.name, entry.get("image", ""), face) for face in faces)
+        summary_path = summary_csv_path(path)
+        with open(summary_path, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=SUMMARY_CSV_COLUMNS)
+            writer.writeheader()
+            for name, summaries in self.summaries():
+                writer.writerows(summary_csv_row(name, summary) for summary in summaries)
+        return summary_path
+
+
+def summary_csv_path(path: str | Path) -> Path:
+    path = Path(path)
+    return path.with_name(f"{path.stem}.summary.csv")
 
 
 def write_json(path: str | Path, data) -> None:
