@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 from psygnal import evented
 
+from emotion_desktop.timeline import DEFAULT_SPAN_S, MAX_SPAN_S
+
 MAX_RECENT = 8
 # Still images get ten-crop test-time augmentation by default: scratch CNN on FER2013 PublicTest
 # 65.5% single pass, 66.2% with the mirror image, 66.8% ten-crop at ~26 ms per face
@@ -47,6 +49,7 @@ class ViewState:
     available_models: tuple[str, ...] = ()  # models that can load (the others say why not)
     recent: tuple[str, ...] = ()
     export_folder: str = ""
+    timeline_s: float = DEFAULT_SPAN_S  # how many seconds the emotion timeline shows
 
     @property
     def stills(self) -> bool:
@@ -89,11 +92,13 @@ class ViewState:
         recent = store.value("recent", [])
         self.recent = tuple([recent] if isinstance(recent, str) else list(recent or []))
         self.export_folder = str(store.value("export_folder", "") or "")
+        self.timeline_s = min(MAX_SPAN_S, max(5.0, float(store.value("timeline_s", DEFAULT_SPAN_S))))
 
     def persist_to(self, store: SettingsStore) -> None:
         """Save each choice whenever it changes, under the keys earlier versions used."""
         keys = {"primary_model": "model", "compare": "compare", "smoothing_s": "smoothing",
-                "still_tta": "still_tta", "recent": "recent", "export_folder": "export_folder"}
+                "still_tta": "still_tta", "recent": "recent", "export_folder": "export_folder",
+                "timeline_s": "timeline_s"}
         for name, key in keys.items():
             getattr(self.events, name).connect(_saver(store, key))
 

@@ -285,3 +285,33 @@ def test_status_bar_stage_times_are_averaged_for_moving_sources():
     assert _averaged(steady, spike, moving=True) == pytest.approx({"detect": 5.7, "classify": 2.0})
     assert _averaged(steady, spike, moving=False) == spike  # a still image shows its own figures
     assert _averaged({}, spike, moving=True) == spike
+
+
+def test_timeline_follows_the_charted_face_and_the_summary_matches_the_export(make_window, qtbot, face_video,
+                                                                              deepface_weights, tmp_path):
+    window = make_window(start=("path", face_video))
+    wait_for_faces(qtbot, window)
+    qtbot.waitUntil(lambda: window.banner.isVisible() and "ended" in window.banner.label.text(), timeout=30_000)
+    curves = window.panel.timeline_plot.curve_data()
+    assert set(curves) == set(EMOTIONS)
+    times, happy = curves["happy"]
+    assert len(times) >= 5 and times.max() == 0.0 and times.min() >= -window.state.timeline_s
+    assert 0 <= happy.min() and happy.max() <= 100
+    window.state.timeline_s = 5.0
+    assert window.panel.timeline_span.value() == 5.0 and window.timeline.span_s == 5.0
+
+    dialog = window.show_summary()
+    table = dialog.table
+    assert table.rowCount() == 1 and table.item(0, 1).text() == "#1" and table.item(0, 2).text() == "Scratch CNN"
+    assert window.write_results(tmp_path / "results.json", "json")
+    (summary,) = json.loads((tmp_path / "results.json").read_text())[0]["summary"]
+    assert int(table.item(0, 4).text()) == summary["frames"] == window.worker.session.frame_count
+    assert table.item(0, 5).text() == summary["dominant_emotion"]
+    dialog.close()
+
+    window.compare_box.setChecked(True)  # compare mode: one dominant-emotion line per model
+    window.open_paths([face_video])
+    qtbot.waitUntil(lambda: set(window.panel.timeline_plot.curve_data()) == {"scratch_cnn", "deepface"},
+                    timeout=60_000)
+    times, dominant = window.panel.timeline_plot.curve_data()["deepface"]
+    assert len(times) >= 1 and set(dominant) <= set(range(len(EMOTIONS)))

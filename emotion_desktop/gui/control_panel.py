@@ -8,12 +8,24 @@ worker (the window wires the state to the worker).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from emotion_desktop.backends import DISPLAY_NAMES, backend_names
 from emotion_desktop.detection import DETECTORS
 from emotion_desktop.gui.chart import EmotionChart
+from emotion_desktop.gui.timeline_plot import TimelinePlot
 from emotion_desktop.results import FrameResult
+from emotion_desktop.timeline import MAX_SPAN_S, Timeline
 from emotion_desktop.view_state import ViewState
 
 
@@ -52,10 +64,23 @@ class ControlPanel(QWidget):
         form.addRow("", self.compare_box)
         form.addRow("Smoothing", smoothing_row)
         form.addRow("Face detector", self.detector_combo)
+        self.timeline_plot = TimelinePlot()
+        self.timeline_span = QDoubleSpinBox()
+        self.timeline_span.setRange(5, MAX_SPAN_S)
+        self.timeline_span.setDecimals(0)
+        self.timeline_span.setSingleStep(5)
+        self.timeline_span.setSuffix(" s")
+        self.timeline_span.setToolTip("How many seconds of the charted face's history the timeline shows")
+        timeline_row = QHBoxLayout()
+        timeline_row.addWidget(QLabel("Timeline of the charted face"), 1)
+        timeline_row.addWidget(self.timeline_span)
+
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.face_label)
-        layout.addWidget(self.chart, 1)
+        layout.addWidget(self.chart, 3)
+        layout.addLayout(timeline_row)
+        layout.addWidget(self.timeline_plot, 2)
         self.setMinimumWidth(340)
         self._bind()
 
@@ -72,6 +97,9 @@ class ControlPanel(QWidget):
         events.compare.connect(lambda checked: self.compare_box.setChecked(checked))
         events.smoothing_s.connect(self._show_smoothing)
         events.detector.connect(self._show_detector)
+        self.timeline_span.valueChanged.connect(lambda value: setattr(state, "timeline_s", float(value)))
+        events.timeline_s.connect(self._show_timeline_span)
+        self._show_timeline_span(state.timeline_s)
         self._show_model(state.primary_model)
         self.compare_box.setChecked(state.compare)
         self._show_smoothing(state.smoothing_s)
@@ -84,6 +112,10 @@ class ControlPanel(QWidget):
     def _show_smoothing(self, seconds: float) -> None:
         self.smoothing_slider.setValue(round(seconds * 100))
         self.smoothing_label.setText("off" if seconds <= 0 else f"{seconds:.2f} s")
+
+    def _show_timeline_span(self, seconds: float) -> None:
+        self.timeline_span.setValue(seconds)
+        self.timeline_plot.set_span(seconds)
 
     def _show_detector(self, name: str) -> None:
         index = self.detector_combo.findData(name)
@@ -104,13 +136,18 @@ class ControlPanel(QWidget):
         else:
             self.model_combo.model().item(index).setToolTip(f"{DISPLAY_NAMES[name]}: ready to load")
 
-    def show_answer(self, result: FrameResult) -> None:
-        """The chart and the face label for a result: the selected face, else the largest."""
+    def show_answer(self, result: FrameResult, timeline: Timeline) -> None:
+        """The chart, the face label and the timeline for a result: the selected face, else the
+        largest."""
         face = result.selected_face(self.state.selected_track)
         if face is None:
             self._say("No face in view")
             return
         shown = {m: face.smoothed[m] for m in result.models if m in face.smoothed}
+        if self.state.stills:
+            self.timeline_plot.show_message("The timeline follows videos, cameras and the demo")
+        else:
+            self.timeline_plot.show_face(timeline, face.track_id, list(shown))
         if shown:
             self.chart.set_probabilities(shown, {m: result.per_face_ms(m) for m in shown})
             first = next(iter(shown))
@@ -128,4 +165,5 @@ class ControlPanel(QWidget):
 
     def _say(self, chart_message: str, label: str | None = None) -> None:
         self.chart.show_message(chart_message)
+        self.timeline_plot.show_message(chart_message)
         self.face_label.setText(label or chart_message)

@@ -32,6 +32,7 @@ from emotion_desktop.gui.worker import PipelineWorker
 from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
 from emotion_desktop.results import FrameResult
 from emotion_desktop.sources import IMAGE_SUFFIXES, CameraSource, DemoSource, ImageSource, open_path
+from emotion_desktop.timeline import Timeline
 from emotion_desktop.tta import TTA_MODES
 from emotion_desktop.view_state import DEFAULT_STILL_TTA, ViewState
 
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
         if self.state.still_tta not in TTA_MODES:
             self.state.still_tta = DEFAULT_STILL_TTA
         self.last_result: FrameResult | None = None  # what the view and chart are showing
+        self.timeline = Timeline(self.state.timeline_s)  # the recent history the timeline plot draws
         self.last_image = None
         self._frame_size = (0, 0)
         self._startup = True
@@ -140,6 +142,7 @@ class MainWindow(QMainWindow):
         events.smoothing_s.connect(worker.set_smoothing)
         events.still_tta.connect(worker.set_still_tta)
         events.is_paused.connect(worker.set_paused)
+        events.timeline_s.connect(lambda seconds: setattr(self.timeline, "span_s", seconds))
         events.selected_track.connect(lambda track: setattr(worker, "selected_track", track))
 
         self.answer_timer = QTimer(self)  # shows a throttled frame's answer (see CHART_INTERVAL_S)
@@ -201,6 +204,7 @@ class MainWindow(QMainWindow):
     # ---- worker signals ---------------------------------------------------------------------
     def on_source_opened(self, kind: str, name: str, info) -> None:
         self.state.source_opened(kind, name)
+        self.timeline.clear()
         self.setWindowTitle(f"{name} — {APP_TITLE}")
         self.menus.set_stepping(self.state.stills, self.state.stills)
         if not (self._startup and kind == "demo" and self.banner.isVisible()):
@@ -260,6 +264,8 @@ class MainWindow(QMainWindow):
             self._image_error_shown = False
             self.banner.hide()
         self.last_result, self.last_image = result, image
+        if not self.state.stills:
+            self.timeline.add(result)
         self._frame_size = (frame.shape[1], frame.shape[0])  # huge stills are shown downscaled
         self._ui_frames += 1
         self.video.set_image(image)
@@ -276,7 +282,7 @@ class MainWindow(QMainWindow):
         self.answer_timer.stop()
         self._chart_updated = time.monotonic()
         if self.last_result is not None:
-            self.panel.show_answer(self.last_result)
+            self.panel.show_answer(self.last_result, self.timeline)
 
     def _update_status(self) -> None:
         result = self.last_result
@@ -347,6 +353,13 @@ class MainWindow(QMainWindow):
         from emotion_desktop.gui.models_dialog import ModelsDialog
 
         ModelsDialog(self.models, self).exec()
+
+    def show_summary(self):
+        from emotion_desktop.gui.summary_dialog import SummaryDialog
+
+        dialog = SummaryDialog(self.worker.summaries(), self)
+        dialog.open()  # not modal-blocking: the stream goes on
+        return dialog
 
     def show_about(self) -> None:
         from emotion_desktop.gui.models_dialog import show_about

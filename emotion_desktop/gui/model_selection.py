@@ -37,6 +37,7 @@ class ModelSelection(QObject):
                 f"{DISPLAY_NAMES[n]}: {self.models.reasons[n]}" for n in backend_names()), kind="info")
 
     def request_models(self, *_args) -> None:
+        self.worker.models_expected = bool(self.state.available_models)
         self.models.request(self.state.wanted_models())
 
     def _on_compare_changed(self, checked: bool) -> None:

@@ -51,6 +51,8 @@ class WindowMenus:
         self.export_json = _action(w, "Export Results as &JSON…", lambda: w.export_results("json"),
                                    "Ctrl+Shift+E", "Export every frame's results in DeepFace's JSON shape")
         self.clear = _action(w, "Clear Results", w.clear_results, tip="Forget the results collected so far")
+        self.summary = _action(w, "Session S&ummary…", w.show_summary, "Ctrl+I",
+                               "Per tracked face: time visible, share of time per emotion, mean probabilities")
         self.quit = _action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit)
         self.demo = _action(w, "Built-in &Demo", w.open_demo, "Ctrl+D", "Play the built-in demo")
         self.pause = _action(w, "&Pause", lambda checked: setattr(state, "is_paused", checked), "Space",
@@ -75,7 +77,7 @@ class WindowMenus:
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addSeparator()
-        for action in (self.snapshot, self.export_csv, self.export_json, self.clear):
+        for action in (self.snapshot, self.export_csv, self.export_json, self.summary, self.clear):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit)

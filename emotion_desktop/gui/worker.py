@@ -186,6 +186,7 @@ class PipelineWorker(QThread):
         self.session = SessionLog()
         self.session_lock = threading.Lock()
         self.selected_track: int | None = None
+        self.models_expected = True  # False when no model can load: files then play without answers
         self._commands: queue.Queue[Command] = queue.Queue()
         self._stopping = threading.Event()
         self._wake = threading.Event()
@@ -255,6 +256,11 @@ class PipelineWorker(QThread):
                 self.session.export_json(path)
             return self.session.frame_count
 
+    def summaries(self):
+        """Per source, the summary of each tracked face and model so far (summary.py)."""
+        with self.session_lock:
+            return self.session.summaries()
+
     def clear_results(self) -> None:
         with self.session_lock:
             self.session.clear()
@@ -286,7 +292,7 @@ class PipelineWorker(QThread):
                 self._drain_commands()
                 if self._stopping.is_set():
                     break
-                if self._grabber is not None and not self._paused:
+                if self._grabber is not None and not self._paused and not self._waiting_for_models():
                     self._process_live()
                 else:
                     self._wake.wait(0.05)
@@ -384,6 +390,12 @@ class PipelineWorker(QThread):
         self._still = frame
         self.pipeline.reset()  # still images are independent: no tracking or smoothing across them
         self._handle(frame, 0.0)
+
+    def _waiting_for_models(self) -> bool:
+        """A file waits for its first model to load, so that every frame gets an answer (the export
+        holds the whole video); a camera shows its faces meanwhile."""
+        return (self.models_expected and not self.pipeline.backends and self._source is not None
+                and self._source.info.every_frame)
 
     def _process_live(self) -> None:
         grabber = self._grabber
