@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--smoothing", type=float, default=0.0, metavar="SECONDS",
                          help="videos: time constant of the smoothing reported as emotion_smoothed")
     predict.add_argument("--annotate", type=Path, metavar="OUTDIR",
-                         help="write each image annotated with every model's answer side by side, plus "
+                         help="write each image annotated with every model's answer side by side (videos: "
+                              "OUTDIR/<name>.annotated.mp4 with every model's answer on each face), plus "
                          "results.csv and results.json")
     predict.add_argument("--models-dir", type=Path, help="folder holding <model>.keras and cards")
 
@@ -120,7 +121,9 @@ def iterate_inputs(paths: list[Path]):
 
 def predict_command(args) -> int:
     from emotion_desktop.detection import make_detector
+    from emotion_desktop.drawing import annotate
     from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
+    from emotion_desktop.recording import RecordingError
     from emotion_desktop.results import SessionLog, write_json
     from emotion_desktop.sources import ImageSource, PrefetchedSource, SourceError, VideoFileSource, open_path
 
@@ -153,19 +156,25 @@ def predict_command(args) -> int:
         with source, progress_bar(name, source.info.frame_count if video else None, args.every) as progress:
             log.start_source(name, "video" if video else "image")
             pipeline.reset()
+            recorder = annotator.start_video(path, source.info.fps) if annotator and video else None
             try:
                 while (frame := source.read()) is not None:
                     result = pipeline.process(frame)
                     result.source = name
                     log.add(result)
-                    if annotator and isinstance(source, ImageSource):
+                    if recorder is not None:
+                        recorder.add(annotate(frame.image, result), frame.time_s)
+                    elif annotator and isinstance(source, ImageSource):
                         annotator.write(path, frame.image, result)
                     if video and args.every > 1:
                         source.skip(args.every - 1)
                     progress.update(args.every if video else 1)
-            except SourceError as exc:
+            except (SourceError, RecordingError) as exc:
                 failures.append({"file": name, "error": str(exc)})
                 print(f"emotion-desktop: {name}: {exc}", file=sys.stderr)
+            finally:
+                if recorder is not None and (written := recorder.close()) is not None:
+                    print(f"emotion-desktop: annotated video {written} ({recorder.frames} frames)", file=sys.stderr)
     output = log.as_json() + failures
     json_target = args.json or (args.annotate / "results.json" if args.annotate else "-")
     try:
@@ -189,12 +198,18 @@ def progress_bar(name: str, frames: int | None, every: int):
 
 
 class Annotator:
-    """Writes OUTDIR/<image>.annotated.png: one panel per model, side by side, each with that model's answer."""
+    """Writes OUTDIR/<image>.annotated.png (one panel per model, side by side, each with that model's
+    answer) and OUTDIR/<video>.annotated.mp4 (every model's answer on each face, as the window draws)."""
 
     def __init__(self, folder: Path, models: list[str]):
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.models = models
+
+    def start_video(self, path: Path, fps: float | None):
+        from emotion_desktop.recording import VideoRecorder
+
+        return VideoRecorder(self.folder / f"{path.stem}.annotated.mp4", fps or 30.0)
 
     def write(self, path: Path, image, result) -> Path:
         import copy

@@ -3,6 +3,8 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
+
 from emotion_desktop.cli import main
 from emotion_desktop.labels import EMOTIONS
 
@@ -88,6 +90,26 @@ def test_annotate_writes_side_by_side_panels_and_csv(tiny_models_dir, deepface_w
     assert panel.shape[0] == source.shape[0] and panel.shape[1] == 2 * source.shape[1]  # CNN | DeepFace
     rows = (outdir / "results.csv").read_text().splitlines()
     assert len(rows) == 3 and rows[0].startswith("source,frame")
+
+
+def test_annotate_writes_an_annotated_video_frame_for_frame(tiny_models_dir, face_video, tmp_path, capsys):
+    import cv2
+
+    outdir = tmp_path / "annotated"
+    code, _, err = run_cli(["predict", str(face_video), "--model", "scratch_cnn", "--annotate", str(outdir),
+                            "--models-dir", str(tiny_models_dir)], capsys)
+    assert code == 0, err
+    written = outdir / "face.annotated.mp4"
+    assert f"annotated video {written}" in err
+    source, annotated = cv2.VideoCapture(str(face_video)), cv2.VideoCapture(str(written))
+    count = int(source.get(cv2.CAP_PROP_FRAME_COUNT))
+    assert int(annotated.get(cv2.CAP_PROP_FRAME_COUNT)) == count == 24
+    assert annotated.get(cv2.CAP_PROP_FPS) == source.get(cv2.CAP_PROP_FPS)
+    (_ok, original), (_ok2, drawn) = source.read(), annotated.read()
+    assert drawn.shape == original.shape
+    assert np.abs(drawn.astype(int) - original.astype(int)).max() > 100  # the box and label are drawn on it
+    summary = json.loads((outdir / "results.json").read_text())[0]["summary"]
+    assert summary[0]["frames"] == count
 
 
 def test_annotate_without_json_keeps_stdout_clean_and_names_unavailable_models_once(tiny_models_dir, odd_images,

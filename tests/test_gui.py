@@ -315,3 +315,39 @@ def test_timeline_follows_the_charted_face_and_the_summary_matches_the_export(ma
                     timeout=60_000)
     times, dominant = window.panel.timeline_plot.curve_data()["deepface"]
     assert len(times) >= 1 and set(dominant) <= set(range(len(EMOTIONS)))
+
+
+def test_recording_writes_the_annotated_view_and_any_ending_finalises_the_file(make_window, qtbot, face_video,
+                                                                               tmp_path):
+    import cv2
+
+    def recordings():
+        return sorted(tmp_path.glob("emotion-recording-*"))
+
+    window = make_window()
+    window.state.export_folder = str(tmp_path)
+    window.toggle_pause(True)
+    window.open_paths([face_video])
+    qtbot.waitUntil(lambda: window.source_kind == "video", timeout=15_000)
+    window.menus.record.trigger()  # Record on, then play: the video's end finalises the file
+    window.toggle_pause(False)
+    qtbot.waitUntil(lambda: "saved recording" in window.log_view.toPlainText(), timeout=60_000)
+    assert not window.menus.record.isChecked()
+    (video_file,) = recordings()
+    capture = cv2.VideoCapture(str(video_file))
+    assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 24 and capture.read()[1].shape == (240, 320, 3)
+    assert f"saved recording {video_file} (24 frames" in window.log_view.toPlainText()
+
+    window.open_demo()  # the demo runs until stopped: Record shows the indicator until Record is pressed again
+    wait_for_faces(qtbot, window)
+    window.menus.record.trigger()
+    qtbot.waitUntil(lambda: window.status.recording_label.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: "REC 0:01" in window.status.recording_label.text(), timeout=10_000)
+    window.menus.record.trigger()
+    qtbot.waitUntil(lambda: len(recordings()) == 2 and not window.status.recording_label.isVisible(), timeout=10_000)
+    window.menus.record.trigger()  # closing the window while recording still leaves a playable file
+    qtbot.waitUntil(lambda: window.worker.recording_seconds, timeout=10_000)
+    qtbot.wait(300)
+    window.close()
+    assert len(recordings()) == 3
+    assert all(cv2.VideoCapture(str(path)).read()[0] for path in recordings())

@@ -30,6 +30,7 @@ from emotion_desktop.gui.video_view import VideoView
 from emotion_desktop.gui.window_menus import WindowMenus
 from emotion_desktop.gui.worker import PipelineWorker
 from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
+from emotion_desktop.recording import unused_path
 from emotion_desktop.results import FrameResult
 from emotion_desktop.sources import IMAGE_SUFFIXES, CameraSource, DemoSource, ImageSource, open_path
 from emotion_desktop.timeline import Timeline
@@ -135,6 +136,9 @@ class MainWindow(QMainWindow):
         worker.source_ended.connect(self.on_source_ended)
         worker.image_position.connect(self.on_image_position)
         worker.image_error.connect(self.on_image_error)
+        worker.recording_started.connect(lambda path: self.log(f"recording to {path}"))
+        worker.recording_stopped.connect(self.on_recording_stopped)
+        worker.recording_failed.connect(self.on_recording_failed)
         self.models.busy_changed.connect(self.status.busy.setVisible)
         self.video.clicked.connect(self.on_video_clicked)
 
@@ -285,6 +289,7 @@ class MainWindow(QMainWindow):
             self.panel.show_answer(self.last_result, self.timeline)
 
     def _update_status(self) -> None:
+        self.status.show_recording(self.worker.recording_seconds)
         result = self.last_result
         if result is None:
             return
@@ -327,6 +332,29 @@ class MainWindow(QMainWindow):
         self._remember_export(path)
         self.log(f"saved snapshot {path}")
         return True
+
+    def toggle_recording(self, recording: bool) -> None:
+        """Record the annotated view to <export folder>/emotion-recording-<date-time>.mp4."""
+        if recording:
+            path = self.export_folder() / f"emotion-recording-{time.strftime('%Y%m%d-%H%M%S')}.mp4"
+            self.worker.start_recording(unused_path(path))
+        else:
+            self.worker.stop_recording()
+
+    def on_recording_stopped(self, path: str, frames: int, seconds: float) -> None:
+        self.menus.record.setChecked(False)
+        self.status.show_recording(None)
+        if path:
+            self._remember_export(Path(path))
+            self.log(f"saved recording {path} ({frames} frames, {seconds:.1f} s)")
+        else:
+            self.log("recording stopped before any frame was shown: no file written")
+
+    def on_recording_failed(self, message: str) -> None:
+        self.menus.record.setChecked(False)
+        self.status.show_recording(None)
+        self.show_problem(f"Recording stopped: {message}")
+        self.log(f"error: recording stopped: {message}")
 
     def export_results(self, kind: str) -> None:
         path = file_dialogs.ask_save(self, f"Export results as {kind.upper()}", self.export_folder(),

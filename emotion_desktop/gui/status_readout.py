@@ -17,7 +17,10 @@ class StatusReadout:
         self.fps_label = QLabel("–")
         self.stages_label = QLabel("")
         self.results_label = QLabel("no results yet")
-        for widget in (self.busy, self.stages_label, self.fps_label, self.results_label):
+        self.recording_label = QLabel()  # "● REC 0:12" while recording
+        self.recording_label.setStyleSheet("color: #d62728; font-weight: bold")
+        self.recording_label.hide()
+        for widget in (self.recording_label, self.busy, self.stages_label, self.fps_label, self.results_label):
             status.addPermanentWidget(widget)
 
     def show(self, timings_ms: dict[str, float], rate: str, counts: tuple[int, int]) -> None:
@@ -28,3 +31,10 @@ class StatusReadout:
         self.fps_label.setText(rate)
         frames, faces = counts
         self.results_label.setText(f"results: {frames} frames, {faces} face answers")
+
+    def show_recording(self, seconds: float | None) -> None:
+        """The recording indicator with the elapsed time; hidden when not recording."""
+        self.recording_label.setVisible(seconds is not None)
+        if seconds is not None:
+            minutes, rest = divmod(int(seconds), 60)
+            self.recording_label.setText(f"\u25cf REC {minutes}:{rest:02d}")

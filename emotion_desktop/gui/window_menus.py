@@ -51,6 +51,8 @@ class WindowMenus:
         self.export_json = _action(w, "Export Results as &JSON…", lambda: w.export_results("json"),
                                    "Ctrl+Shift+E", "Export every frame's results in DeepFace's JSON shape")
         self.clear = _action(w, "Clear Results", w.clear_results, tip="Forget the results collected so far")
+        self.record = _action(w, "&Record Video", w.toggle_recording, "Ctrl+R",
+                              "Record the annotated view to a video file in your export folder", checkable=True)
         self.summary = _action(w, "Session S&ummary…", w.show_summary, "Ctrl+I",
                                "Per tracked face: time visible, share of time per emotion, mean probabilities")
         self.quit = _action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit)
@@ -77,7 +79,7 @@ class WindowMenus:
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addSeparator()
-        for action in (self.snapshot, self.export_csv, self.export_json, self.summary, self.clear):
+        for action in (self.snapshot, self.record, self.export_csv, self.export_json, self.summary, self.clear):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit)
@@ -124,7 +126,7 @@ class WindowMenus:
         toolbar.setMovable(False)
         for action in (self.open_images, self.open_video, self.open_folder, None,
                        self.demo, self.pause, self.prev, self.next, None,
-                       self.snapshot, self.export_csv, None, self.compare, self.cards):
+                       self.snapshot, self.record, self.export_csv, None, self.compare, self.cards):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
         self.window.addToolBar(toolbar)
 

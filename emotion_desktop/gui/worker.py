@@ -18,6 +18,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import cv2
@@ -27,6 +28,7 @@ from PySide6.QtGui import QImage
 
 from emotion_desktop.drawing import annotate
 from emotion_desktop.pipeline import Pipeline
+from emotion_desktop.recording import RecordingError, VideoRecorder
 from emotion_desktop.results import FrameResult, SessionLog
 from emotion_desktop.sources import Frame, FrameSource, ImageSource, SourceError
 
@@ -119,6 +121,20 @@ class FrameGrabber(threading.Thread):
     def set_paused(self, paused: bool) -> None:
         (self._paused.set if paused else self._paused.clear)()
 
+    def start_recording(self, path: Path) -> None:
+        """Write the annotated frames to a video file until stop_recording, a new source, the end of
+        the video, a lost camera or the window closing (each finalises the file)."""
+        self._send(StartRecording(Path(path)))
+
+    def stop_recording(self) -> None:
+        self._send(StopRecording())
+
+    @property
+    def recording_seconds(self) -> float | None:
+        """Seconds recorded so far, or None when not recording."""
+        recorder = self._recorder
+        return None if recorder is None else recorder.seconds
+
     def stop(self) -> None:
         self._stopping.set()
         self.join(timeout=2.0)
@@ -166,7 +182,18 @@ class Refresh:
     """Redraw the current still image (the selected face changed)."""
 
 
-Command = OpenSource | SetBackends | SetDetector | SetSmoothing | SetStillTta | SetPaused | Step | Refresh
+@dataclass(frozen=True)
+class StartRecording:
+    path: Path  # where to write (the suffix may change to .avi when MPEG-4 is unavailable)
+
+
+@dataclass(frozen=True)
+class StopRecording:
+    pass
+
+
+Command = (OpenSource | SetBackends | SetDetector | SetSmoothing | SetStillTta | SetPaused | Step | Refresh
+           | StartRecording | StopRecording)
 
 
 class PipelineWorker(QThread):
@@ -179,6 +206,9 @@ class PipelineWorker(QThread):
     source_ended = Signal(str)  # a video ended / last image reached
     image_position = Signal(int, int)  # index, count for still images
     image_error = Signal(str)  # one image of several could not be read; the others still can
+    recording_started = Signal(str)  # path asked for
+    recording_stopped = Signal(str, int, float)  # path written ("" when nothing was), frames, seconds
+    recording_failed = Signal(str)  # message
 
     def __init__(self, pipeline: Pipeline, parent=None):
         super().__init__(parent)
@@ -204,6 +234,7 @@ class PipelineWorker(QThread):
         self.stage_ms: dict[str, float] = {}
         self._last_done: float | None = None
         self._done_times: collections.deque[float] = collections.deque(maxlen=120)  # for the FPS readout
+        self._recorder: VideoRecorder | None = None
 
     # ---- commands from the UI thread -------------------------------------------------------
     def _send(self, command: Command) -> None:
@@ -235,6 +266,20 @@ class PipelineWorker(QThread):
     def refresh(self) -> None:
         """Redraw the current still image (after the selected face changed); live frames redraw anyway."""
         self._send(Refresh())
+
+    def start_recording(self, path: Path) -> None:
+        """Write the annotated frames to a video file until stop_recording, a new source, the end of
+        the video, a lost camera or the window closing (each finalises the file)."""
+        self._send(StartRecording(Path(path)))
+
+    def stop_recording(self) -> None:
+        self._send(StopRecording())
+
+    @property
+    def recording_seconds(self) -> float | None:
+        """Seconds recorded so far, or None when not recording."""
+        recorder = self._recorder
+        return None if recorder is None else recorder.seconds
 
     def stop(self) -> None:
         self._stopping.set()
@@ -329,6 +374,10 @@ class PipelineWorker(QThread):
                     self._step(offset)
                 case Refresh():
                     self._redraw()
+                case StartRecording(path):
+                    self._start_recording(path)
+                case StopRecording():
+                    self._stop_recording()
         if reprocess and self._still is not None:
             self.pipeline.reset()
             self._handle(self._still, 0.0)
@@ -359,7 +408,30 @@ class PipelineWorker(QThread):
             self._grabber.set_paused(self._paused)
             self._grabber.start()
 
+    def _start_recording(self, path: Path) -> None:
+        self._stop_recording()
+        fps = self._source.info.fps if self._source is not None else None
+        self._recorder = VideoRecorder(path, fps or 30.0)
+        self.recording_started.emit(str(path))
+
+    def _stop_recording(self) -> None:
+        recorder, self._recorder = self._recorder, None
+        if recorder is not None:
+            written = recorder.close()
+            self.recording_stopped.emit(str(written or ""), recorder.frames, recorder.seconds)
+
+    def _record(self, annotated: np.ndarray, frame: Frame) -> None:
+        # Stills carry no time: they are recorded as shown, in real time (a slideshow).
+        time_s = time.monotonic() - self._recorder.started_at if frame.still else frame.time_s
+        try:
+            self._recorder.add(annotated, time_s)
+        except (RecordingError, cv2.error) as error:
+            self._recorder.close()
+            self._recorder = None
+            self.recording_failed.emit(str(error))
+
     def _close(self) -> None:
+        self._stop_recording()  # the file is finalised whatever ends the source
         if self._grabber is not None:
             self._grabber.stop()
             self._grabber = None
@@ -413,7 +485,10 @@ class PipelineWorker(QThread):
 
     def _draw(self, frame: Frame, result: FrameResult) -> QImage:
         selected = result.selected_face(self.selected_track)
-        return to_qimage(annotate(frame.image, result, selected.track_id if selected else None))
+        annotated = annotate(frame.image, result, selected.track_id if selected else None)
+        if self._recorder is not None:
+            self._record(annotated, frame)
+        return to_qimage(annotated)
 
     def _redraw(self) -> None:
         if self._still is not None and self._last_result is not None:
