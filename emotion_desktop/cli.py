@@ -3,6 +3,8 @@
     emotion-desktop                         open the window (camera, else the built-in demo)
     emotion-desktop --demo | PATH           open the window on the demo or a file/folder
     emotion-desktop predict PATH... --model scratch_cnn|resnet50v2|deepface|all --json out.json
+    emotion-desktop evaluate FOLDER --model all [--json FILE] [--report DIR]
+                                            score the models on your photos, one subfolder per emotion
     emotion-desktop models                  list the models and whether they can run
     emotion-desktop fetch-weights           download DeepFace's emotion weights (needs a connection)
 """
@@ -14,7 +16,7 @@ import logging
 import sys
 from pathlib import Path
 
-COMMANDS = ("predict", "models", "fetch-weights", "gui")
+COMMANDS = ("predict", "evaluate", "models", "fetch-weights", "gui")
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -62,6 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
                          "results.csv and results.json")
     predict.add_argument("--models-dir", type=Path, help="folder holding <model>.keras and cards")
 
+    evaluate = commands.add_parser("evaluate", help="score the models on labelled photos: FOLDER/<emotion>/*.jpg")
+    evaluate.add_argument("folder", type=Path, metavar="FOLDER",
+                          help="one subfolder per emotion (angry/anger, disgust(ed), fear(ful), happy/happiness, "
+                               "sad(ness), surprise(d), neutral/normal; any case); other subfolders are skipped")
+    evaluate.add_argument("--model", default="all", choices=(*backend_names(), "all"))
+    evaluate.add_argument("--json", metavar="FILE", help="write the full results (scores, matrices, lists) here")
+    evaluate.add_argument("--report", type=Path, metavar="DIR",
+                          help="write DIR/evaluation.json and DIR/confusion.png (the models' matrices side by side)")
+    evaluate.add_argument("--detector", default="haar", choices=DETECTOR_NAMES, help="face detector for photos")
+    evaluate.add_argument("--tta", default="none", choices=TTA_MODES, help="test-time augmentation (as predict)")
+    evaluate.add_argument("--models-dir", type=Path, help="folder holding <model>.keras and cards")
+
     models = commands.add_parser("models", help="list the models and whether they can run")
     models.add_argument("--models-dir", type=Path)
     commands.add_parser("fetch-weights", help="download DeepFace's emotion weights with DeepFace's own downloader")
@@ -81,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_app(args)
     if args.command == "predict":
         return predict_command(args)
+    if args.command == "evaluate":
+        return evaluate_command(args)
     if args.command == "models":
         return models_command(args)
     if args.command == "fetch-weights":
@@ -229,6 +245,37 @@ class Annotator:
         if not cv2.imwrite(str(target), np.hstack(panels)):
             raise OSError(f"cannot write {target}")
         return target
+
+
+def evaluate_command(args) -> int:
+    from tqdm import tqdm
+
+    from emotion_desktop.detection import make_detector
+    from emotion_desktop.evaluation import evaluate_folder, format_report, scan_folder, write_report_folder
+    from emotion_desktop.results import write_json
+
+    try:
+        count = len(scan_folder(args.folder).paths)
+    except FileNotFoundError as exc:
+        return _fail(str(exc))
+    if count == 0:
+        return _fail(f"no images in emotion subfolders of {args.folder} (expected e.g. {args.folder}/happy/*.jpg)")
+    backends, error = load_backends(args.model, args.models_dir)
+    if error:
+        return _fail(error)
+    with tqdm(total=count, desc="faces", unit="image", file=sys.stderr, leave=False,
+              disable=not sys.stderr.isatty()) as bar:
+        report = evaluate_folder(args.folder, backends, make_detector(args.detector), args.tta, bar.update)
+    print(format_report(report))
+    try:
+        if args.json:
+            write_json(args.json, report)
+        if args.report:
+            for path in write_report_folder(report, args.report):
+                print(f"wrote {path}")
+    except OSError as exc:
+        return _fail(f"cannot write the report: {exc}")
+    return 0
 
 
 def models_command(args) -> int:
