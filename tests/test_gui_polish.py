@@ -104,3 +104,27 @@ def test_frames_reach_qt_with_their_colours_and_their_own_pixels(qtbot):
     assert (image.width(), image.height()) == (9, 6)
     assert image.pixelColor(1, 1) == QColor(255, 0, 0) and image.pixelColor(4, 4) == QColor(0, 0, 255)
     assert image.pixelColor(8, 5) == QColor(0, 0, 0)
+
+
+def test_evaluate_on_a_folder_runs_off_the_ui_thread_and_shows_scores_and_matrices(make_window, qtbot, tmp_path,
+                                                                                   astronaut_bgr):
+    import cv2
+
+    face = cv2.resize(astronaut_bgr[40:200, 150:310], (48, 48))
+    for emotion in ("happiness", "Sad"):
+        (tmp_path / "photos" / emotion).mkdir(parents=True)
+        cv2.imwrite(str(tmp_path / "photos" / emotion / "face.png"), face)
+    window = make_window()
+    dialog = window.evaluate_folder(tmp_path / "photos")
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=60_000)
+    assert dialog.table.rowCount() == len(window.state.available_models) >= 1
+    assert dialog.table.item(0, 0).text() == "Scratch CNN" and dialog.table.item(0, 1).text().endswith("%")
+    assert dialog.table.item(0, 4).text() == "–"  # no angry photos: no recall to show
+    assert not dialog.matrices.pixmap().isNull() and dialog.matrices.pixmap().width() > 400
+    assert "2 images" in dialog.status.text()
+    dialog.close()
+
+    empty = window.evaluate_folder(tmp_path)  # no emotion subfolders: a clear message, the app goes on
+    qtbot.waitUntil(lambda: "could not run" in empty.status.text(), timeout=30_000)
+    assert "No images in emotion subfolders" in empty.status.text()
+    empty.close()

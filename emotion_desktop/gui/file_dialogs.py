@@ -28,8 +28,8 @@ def ask_video(parent: QWidget, folder: str) -> list[Path]:
     return [Path(file)] if file else []
 
 
-def ask_folder(parent: QWidget, folder: str) -> list[Path]:
-    chosen = QFileDialog.getExistingDirectory(parent, "Open folder of images", folder)
+def ask_folder(parent: QWidget, folder: str, title: str = "Open folder of images") -> list[Path]:
+    chosen = QFileDialog.getExistingDirectory(parent, title, folder)
     return [Path(chosen)] if chosen else []
 
 

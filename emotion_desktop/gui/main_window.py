@@ -382,6 +382,20 @@ class MainWindow(QMainWindow):
 
         ModelsDialog(self.models, self).exec()
 
+    def evaluate_folder_dialog(self) -> None:
+        folder = file_dialogs.ask_folder(self, self.state.last_folder(), "Evaluate on a folder (one subfolder per "
+                                         "emotion)")
+        if folder:
+            self.evaluate_folder(folder[0])
+
+    def evaluate_folder(self, folder: Path):
+        from emotion_desktop.gui.evaluation_dialog import EvaluationDialog
+
+        dialog = EvaluationDialog(folder, list(self.state.available_models), self.models.models_dir,
+                                  self.state.detector, self)
+        dialog.open()
+        return dialog
+
     def show_summary(self):
         from emotion_desktop.gui.summary_dialog import SummaryDialog
 

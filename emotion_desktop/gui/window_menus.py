@@ -63,6 +63,8 @@ class WindowMenus:
         self.next = _action(w, "&Next Image", lambda: w.worker.step(1), "Right", "Next image")
         self.compare = _action(w, "&Compare All Models", lambda checked: setattr(state, "compare", checked),
                                "Ctrl+M", "Run every available model side by side", checkable=True)
+        self.evaluate = _action(w, "&Evaluate on a Folder…", w.evaluate_folder_dialog,
+                                tip="Score every available model on your own photos, one subfolder per emotion")
         self.cards = _action(w, "Model &Cards && Comparison…", w.show_models_dialog,
                              tip="Architecture, training and accuracy of each model")
         self.about = _action(w, "&About", w.show_about)
@@ -106,6 +108,7 @@ class WindowMenus:
         models_menu.addSeparator()
         models_menu.addAction(self.compare)
         self._build_tta_menu(models_menu.addMenu("Still Images: &Test-Time Augmentation"))
+        models_menu.addAction(self.evaluate)
         models_menu.addAction(self.cards)
         menu.addMenu("&Help").addAction(self.about)
 

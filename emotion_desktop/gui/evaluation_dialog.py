@@ -1,0 +1,131 @@
+"""Models -> Evaluate on a Folder…: `emotion-desktop evaluate` in the window, off the UI thread,
+with progress, the scores table and the confusion matrices side by side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from emotion_desktop.labels import EMOTIONS
+
+COLUMNS = ["Model", "Accuracy", "Macro-F1", "No face"] + [e.capitalize() for e in EMOTIONS]
+
+
+class EvaluationJob(QThread):
+    """Loads its own instances of the models (the live view keeps running) and evaluates."""
+
+    progress = Signal(int, int)  # images searched, images in all
+    finished_report = Signal(dict)
+    failed = Signal(str)
+
+    def __init__(self, folder: Path, model_names: list[str], models_dir: Path | None, detector_name: str):
+        super().__init__()
+        self.folder, self.model_names = folder, model_names
+        self.models_dir, self.detector_name = models_dir, detector_name
+
+    def run(self) -> None:
+        from emotion_desktop.backends import load_backend
+        from emotion_desktop.detection import make_detector
+        from emotion_desktop.evaluation import evaluate_folder, scan_folder
+
+        try:
+            total = len(scan_folder(self.folder).paths)
+            if total == 0:
+                raise ValueError(f"No images in emotion subfolders of {self.folder}: put them in folders named "
+                                 "angry, disgust, fear, happy, sad, surprise and neutral.")
+            backends = [b for b in (load_backend(n, self.models_dir) for n in self.model_names) if b.available]
+            done = [0]
+
+            def step(count: int) -> None:
+                done[0] += count
+                self.progress.emit(done[0], total)
+
+            self.finished_report.emit(evaluate_folder(self.folder, backends, make_detector(self.detector_name),
+                                                      progress=step))
+        except Exception as error:  # a bad folder must not take the app down
+            self.failed.emit(str(error))
+
+
+class EvaluationDialog(QDialog):
+    def __init__(self, folder: Path, model_names: list[str], models_dir: Path | None, detector_name: str,
+                 parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Evaluation — {folder.name}")
+        self.resize(1100, 720)
+        self.report: dict | None = None
+        self.status = QLabel(f"Searching the faces in {folder}…")
+        self.status.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.matrices = QLabel()
+        self.matrices.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        scroll = QScrollArea()
+        scroll.setWidget(self.matrices)
+        scroll.setWidgetResizable(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for widget in (self.status, self.bar):
+            layout.addWidget(widget)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(scroll, 3)
+        layout.addWidget(buttons)
+        self.job = EvaluationJob(folder, model_names, models_dir, detector_name)
+        self.job.progress.connect(self._on_progress)
+        self.job.finished_report.connect(self._show)
+        self.job.failed.connect(self._on_failed)
+        self.job.start()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.bar.setRange(0, total)
+        self.bar.setValue(done)
+
+    def _on_failed(self, message: str) -> None:
+        self.bar.hide()
+        self.status.setText(f"The evaluation could not run: {message}")
+
+    def _show(self, report: dict) -> None:
+        from emotion_desktop.confusion_image import matrix_panel, side_by_side
+        from emotion_desktop.evaluation import format_report
+        from emotion_desktop.gui.worker import to_qimage
+
+        self.report = report
+        self.bar.hide()
+        # The report's lines about the folder (images, skipped folders, faces not found); the table
+        # below has the models' figures.
+        self.status.setText("\n".join(line for line in format_report(report).splitlines()
+                                       if "accuracy" not in line and not line.startswith(" " * 14)))
+        models = list(report["models"].values())
+        self.table.setRowCount(len(models))
+        for row, scores in enumerate(models):
+            cells = [scores["display_name"], f"{scores['accuracy']:.1%}", f"{scores['macro_f1']:.3f}",
+                     str(scores["no_face"])]
+            cells += [f"{scores['per_class_recall'][e]:.0%}" if e in scores["per_class_recall"] else "–"
+                      for e in EMOTIONS]
+            for column, text in enumerate(cells):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        if models:
+            image = side_by_side([matrix_panel(s["display_name"], s["confusion_matrix"],
+                                               f"accuracy {s['accuracy']:.1%}, n={s['count']}") for s in models])
+            self.matrices.setPixmap(QPixmap.fromImage(to_qimage(image)))
+
+    def done(self, result: int) -> None:
+        self.job.wait()  # the models finish their batch first
+        super().done(result)
