@@ -1,7 +1,7 @@
 """Screenshot of the real application window, for the README.
 
     xvfb-run -a -s "-screen 0 1440x900x24" python tools/screenshot.py docs/screenshot.png \
-        [--demo | --path FILE] [--compare] [--model NAME] [--seconds 25]
+        [--demo | --path FILE] [--compare] [--model NAME] [--seconds 25] [--dialog summary|evaluate=FOLDER]
 
 Starts the same MainWindow as `emotion-desktop` on the xcb platform (a real X
 window, here on Xvfb), lets it run, then grabs the X screen.
@@ -28,6 +28,8 @@ def main() -> int:
     parser.add_argument("--model", default="scratch_cnn")
     parser.add_argument("--seconds", type=float, default=25)
     parser.add_argument("--size", default="1400x860")
+    parser.add_argument("--dialog", help="grab a dialog instead of the window after --seconds: 'summary' or "
+                                         "'evaluate=FOLDER' (the evaluation runs to its end)")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     from emotion_desktop.gui.main_window import MainWindow
@@ -46,7 +48,15 @@ def main() -> int:
     while time.time() < deadline:
         app.processEvents()
         time.sleep(0.01)
-    image = app.primaryScreen().grabWindow(0).copy(0, 0, width, height)
+    if args.dialog:
+        dialog = window.show_summary() if args.dialog == "summary" else window.evaluate_folder(
+            Path(args.dialog.split("=", 1)[1]))
+        while getattr(dialog, "report", True) is None or time.time() < deadline + 1:
+            app.processEvents()
+            time.sleep(0.01)
+        image = dialog.grab()
+    else:
+        image = app.primaryScreen().grabWindow(0).copy(0, 0, width, height)
     ok = image.save(str(args.output))
     print(f"platform {app.platformName()}, saved {args.output}: {ok}; "
           f"status: {window.fps_label.text()} | {window.stages_label.text()}")

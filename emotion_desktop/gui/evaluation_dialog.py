@@ -28,7 +28,7 @@ class EvaluationJob(QThread):
     """Loads its own instances of the models (the live view keeps running) and evaluates."""
 
     progress = Signal(int, int)  # images searched, images in all
-    finished_report = Signal(dict)
+    finished_report = Signal(object)  # the report dict (object: a QVariantMap would sort its models)
     failed = Signal(str)
 
     def __init__(self, folder: Path, model_names: list[str], models_dir: Path | None, detector_name: str):
@@ -66,8 +66,9 @@ class EvaluationDialog(QDialog):
         self.setWindowTitle(f"Evaluation — {folder.name}")
         self.resize(1100, 720)
         self.report: dict | None = None
-        self.status = QLabel(f"Searching the faces in {folder}…")
-        self.status.setWordWrap(True)
+        self.status = QLabel(f"Searching the faces in {folder}…")  # short lines: no word wrap, so the
+        # label's height always fits them (a wrapped label was laid out one line short)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.bar = QProgressBar()
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -84,8 +85,8 @@ class EvaluationDialog(QDialog):
         layout = QVBoxLayout(self)
         for widget in (self.status, self.bar):
             layout.addWidget(widget)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(scroll, 3)
+        layout.addWidget(self.table)
+        layout.addWidget(scroll, 1)
         layout.addWidget(buttons)
         self.job = EvaluationJob(folder, model_names, models_dir, detector_name)
         self.job.progress.connect(self._on_progress)
@@ -110,8 +111,10 @@ class EvaluationDialog(QDialog):
         self.bar.hide()
         # The report's lines about the folder (images, skipped folders, faces not found); the table
         # below has the models' figures.
-        self.status.setText("\n".join(line for line in format_report(report).splitlines()
-                                       if "accuracy" not in line and not line.startswith(" " * 14)))
+        lines = [line for line in format_report(report).splitlines()
+                 if "accuracy" not in line and not line.startswith(" " * 14)]
+        self.status.setText("\n".join(lines))
+        self.status.setMinimumHeight(len(lines) * self.status.fontMetrics().lineSpacing() + 6)
         models = list(report["models"].values())
         self.table.setRowCount(len(models))
         for row, scores in enumerate(models):
@@ -121,6 +124,9 @@ class EvaluationDialog(QDialog):
                       for e in EMOTIONS]
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.resizeRowsToContents()
+        rows_height = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        self.table.setFixedHeight(self.table.horizontalHeader().height() + rows_height + 4)
         if models:
             image = side_by_side([matrix_panel(s["display_name"], s["confusion_matrix"],
                                                f"accuracy {s['accuracy']:.1%}, n={s['count']}") for s in models])
