@@ -54,6 +54,7 @@ class TimelinePlot(pg.PlotWidget):
             plot.removeItem(curve)
         self._curves = {}
         left = plot.getAxis("left")
+        plot.invertY(len(models) > 1)  # compare mode: emotions top to bottom, as in the bar chart
         if len(models) == 1:
             plot.setYRange(0, 100, padding=0.02)
             left.setTicks(None)
