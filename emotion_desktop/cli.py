@@ -78,7 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     models = commands.add_parser("models", help="list the models and whether they can run")
     models.add_argument("--models-dir", type=Path)
-    commands.add_parser("fetch-weights", help="download DeepFace's emotion weights with DeepFace's own downloader")
+    fetch = commands.add_parser("fetch-weights", help="download DeepFace's emotion weights with DeepFace's own "
+                                                      "downloader")
+    fetch.add_argument("--url", help="download from this URL (a mirror) instead of DeepFace's host; "
+                                     "EMOTION_DESKTOP_DEEPFACE_URL sets mirrors for the window too")
     return parser
 
 
@@ -100,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "models":
         return models_command(args)
     if args.command == "fetch-weights":
-        return fetch_weights_command()
+        return fetch_weights_command(args.url)
     return 0
 
 
@@ -288,17 +291,22 @@ def models_command(args) -> int:
     return 0
 
 
-def fetch_weights_command() -> int:
-    from emotion_desktop.backends.deepface_backend import fetch_weights, missing_weights_reason, weights_path
+def fetch_weights_command(url: str | None = None) -> int:
+    from emotion_desktop.backends.deepface_backend import (
+        WeightsError,
+        fetch_weights,
+        missing_weights_reason,
+        weights_path,
+    )
 
     if missing_weights_reason() is None:
         print(f"DeepFace's emotion weights are already at {weights_path()}")
         return 0
     try:
-        path = fetch_weights()
-    except Exception as exc:
-        return _fail(f"download failed ({exc}). {missing_weights_reason()}", code=1)
-    print(f"downloaded DeepFace's emotion weights to {path}")
+        path = fetch_weights(url)
+    except WeightsError as exc:
+        return _fail(str(exc), code=1)
+    print(f"downloaded DeepFace's emotion weights to {path}; DeepFace is ready")
     return 0
 
 

@@ -12,6 +12,8 @@ import json
 import os
 import shutil
 import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 _SESSION_TMP = Path(tempfile.mkdtemp(prefix="emotion-desktop-tests-"))
@@ -256,3 +258,50 @@ def make_window(qtbot, tmp_path, tiny_models_dir):
     for window in windows:
         window.close()
         assert window.worker.isFinished()
+
+
+@pytest.fixture(scope="session")
+def weights_bytes(_standin_deepface_home) -> bytes:
+    return (_standin_deepface_home / ".deepface" / "weights" / "facial_expression_model_weights.h5").read_bytes()
+
+
+@pytest.fixture
+def weights_server(weights_bytes, monkeypatch):
+    """A real HTTP server on 127.0.0.1 for DeepFace's weights: http://127.0.0.1:PORT/good.h5 (the
+    stand-in weights), truncated.h5 (a third of them), page.h5 (an HTML page), anything else 404."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _send(self, head_only: bool) -> None:
+            if self.path == "/good.h5":
+                body, status, kind = weights_bytes, 200, "application/octet-stream"
+            elif self.path == "/truncated.h5":  # claims the whole file, sends a third
+                body, status, kind = weights_bytes, 200, "application/octet-stream"
+            elif self.path == "/page.h5":
+                body, status, kind = b"<html><body>Please log in to the proxy</body></html>", 200, "text/html"
+            else:
+                body, status, kind = b"Not Found", 404, "text/plain"
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if not head_only:
+                self.wfile.write(body[: len(body) // 3] if self.path == "/truncated.h5" else body)
+
+        def do_HEAD(self):  # noqa: N802 (http.server's name)
+            self._send(head_only=True)
+
+        def do_GET(self):  # noqa: N802
+            self._send(head_only=False)
+            if self.path == "/truncated.h5":
+                self.close_connection = True
+
+        def log_message(self, *args):
+            pass
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()

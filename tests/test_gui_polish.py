@@ -128,3 +128,28 @@ def test_evaluate_on_a_folder_runs_off_the_ui_thread_and_shows_scores_and_matric
     qtbot.waitUntil(lambda: "could not run" in empty.status.text(), timeout=30_000)
     assert "No images in emotion subfolders" in empty.status.text()
     empty.close()
+
+
+def test_deepface_weights_download_from_the_window_enables_it_without_a_restart(make_window, qtbot, tmp_path,
+                                                                              weights_server, monkeypatch):
+    monkeypatch.setenv("DEEPFACE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("EMOTION_DESKTOP_DEEPFACE_URL", f"{weights_server}/missing.h5")
+    window = make_window()
+    download = window.menus.download_actions["deepface"]
+    deepface_item = window.model_combo.model().item(window.model_combo.findData("deepface"))
+    assert download.isVisible() and not deepface_item.isEnabled()
+
+    download.trigger()  # the mirror answers 404: a clear message, a retry button, the app goes on
+    qtbot.waitUntil(lambda: window.banner.isVisible() and "Manual steps" in window.banner.label.text(),
+                    timeout=60_000)
+    assert "404" in window.banner.label.text()
+    assert [b.text() for b in window.banner.buttons if b.isVisible()] == ["Try again"]
+    assert not (tmp_path / "home" / ".deepface" / "weights" / "facial_expression_model_weights.h5").exists()
+
+    monkeypatch.setenv("EMOTION_DESKTOP_DEEPFACE_URL", f"{weights_server}/good.h5")
+    download.trigger()
+    qtbot.waitUntil(lambda: "deepface" in window.state.available_models, timeout=60_000)
+    assert deepface_item.isEnabled() and not download.isVisible()
+    assert "DeepFace is ready" in window.banner.label.text()
+    window.model_combo.setCurrentIndex(window.model_combo.findData("deepface"))
+    qtbot.waitUntil(lambda: "DeepFace ready (" in window.log_view.toPlainText(), timeout=60_000)

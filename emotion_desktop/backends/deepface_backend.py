@@ -9,6 +9,7 @@ makes peer tools crawl. Preprocessing is DeepFace's: 48x48 gray in [0, 1].
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from emotion_desktop.preprocessing import normalise, prepare_faces
 # a test checks they still match the installed library.
 WEIGHTS_FILE = "facial_expression_model_weights.h5"
 WEIGHTS_URL = "https://github.com/serengil/deepface_models/releases/download/v1.0/facial_expression_model_weights.h5"
+MIRROR_ENV = "EMOTION_DESKTOP_DEEPFACE_URL"
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 PUBLISHED_ACCURACY = 0.574  # FER2013 test accuracy reported by DeepFace's author (deepface issue #247)
 
 
@@ -36,8 +39,8 @@ def missing_weights_reason() -> str | None:
     path = weights_path()
     if path.is_file() and path.stat().st_size > 0:
         return None
-    return (f"DeepFace's emotion weights are missing: expected {path}. On a connected machine run "
-            "`emotion-desktop fetch-weights` (DeepFace downloads them itself), or download "
+    return (f"DeepFace's emotion weights are missing: expected {path}. Use Models -> Download DeepFace's "
+            "Weights, or run `emotion-desktop fetch-weights` (DeepFace downloads them itself), or download "
             f"{WEIGHTS_URL} and save it there (set DEEPFACE_HOME to use another folder than your home).")
 
 
@@ -96,11 +99,62 @@ class DeepFaceBackend(Backend):
         return as_probabilities(remap_columns(raw, self.labels))
 
 
-def fetch_weights() -> Path:
-    """Download the weights with DeepFace's own downloader (needs a connection)."""
+def weights_urls(url: str | None = None) -> list[str]:
+    """Where to download from: `url`, else the mirrors in $EMOTION_DESKTOP_DEEPFACE_URL (comma-separated,
+    tried in order), else DeepFace's own host. A mirror replaces the default host (on networks that
+    block it, trying it first only adds a timeout); list the default too to keep it as a backup."""
+    if url:
+        return [url]
+    mirrors = [u.strip() for u in os.environ.get(MIRROR_ENV, "").split(",") if u.strip()]
+    return mirrors or [WEIGHTS_URL]
+
+
+class WeightsError(RuntimeError):
+    """The weights could not be fetched or are not DeepFace's; the message has the manual steps."""
+
+
+def manual_steps() -> str:
+    return (f"Manual steps: on a connected machine download {WEIGHTS_URL} and save it as {weights_path()} "
+            f"(or set {MIRROR_ENV} to a mirror's URL and try again).")
+
+
+def fetch_weights(url: str | None = None) -> Path:
+    """Download the weights with DeepFace's own downloader, then check that DeepFace can load them;
+    on any failure no file is left behind and WeightsError says what happened and what to do."""
     from deepface.commons import weight_utils
 
-    return Path(weight_utils.download_weights_if_necessary(file_name=WEIGHTS_FILE, source_url=WEIGHTS_URL))
+    urls = weights_urls(url)
+    weights_path().parent.mkdir(parents=True, exist_ok=True)  # a fresh DEEPFACE_HOME has no weights folder
+    try:
+        path = Path(weight_utils.download_weights_if_necessary(file_name=WEIGHTS_FILE, source_url=urls))
+    except Exception as error:
+        _remove_partial_downloads()
+        cause = error.__cause__ or error
+        raise WeightsError(f"Downloading DeepFace's emotion weights from {', '.join(urls)} failed "
+                           f"({type(cause).__name__}: {cause}). {manual_steps()}") from error
+    try:
+        verify_weights(path)
+    except Exception as error:
+        _remove_partial_downloads()
+        raise WeightsError(f"The file downloaded from {', '.join(urls)} is not DeepFace's emotion weights "
+                           f"({error}); it was removed. {manual_steps()}") from error
+    return path
+
+
+def _remove_partial_downloads() -> None:
+    """The weights file and gdown's resumable `<file><random>.part` leftovers."""
+    target = weights_path()
+    target.unlink(missing_ok=True)
+    for leftover in target.parent.glob(f"{target.name}*.part"):
+        leftover.unlink(missing_ok=True)
+
+
+def verify_weights(path: Path) -> None:
+    """An HDF5 file that DeepFace's own loader reads into its emotion model (raises otherwise)."""
+    with open(path, "rb") as handle:
+        if handle.read(8) != HDF5_SIGNATURE:
+            raise ValueError("not an HDF5 file")
+    DeepFaceBackend()  # builds DeepFace's model and loads every layer's weights from the file
 
 
 INFO = BackendInfo(
@@ -109,4 +163,4 @@ INFO = BackendInfo(
     load=lambda _models_dir, _runtime: DeepFaceBackend(),
     read_card=lambda _models_dir: library_card(),
     repair_hint=lambda _models_dir: "Delete the weights file and fetch it again (`emotion-desktop fetch-weights`).",
-    trained_here=False)
+    trained_here=False, download=fetch_weights, download_size="about 6 MB", download_target=weights_path)

@@ -34,3 +34,9 @@ class BackendInfo:
     # True for the models this project trains (a .keras file and a card in models/, written by
     # training/); False for a library's model whose weights live elsewhere.
     trained_here: bool = True
+    # Downloads missing weights (raising with the manual steps on failure), or None when the model
+    # has nothing to download; `download_size` names its size for the offer ("about 6 MB").
+    download: Callable[[], Path] | None = None
+    download_size: str = ""
+    # Where `download` writes, so the window can show the bytes arriving (None: no progress).
+    download_target: Callable[[], Path] | None = None

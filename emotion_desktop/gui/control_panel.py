@@ -133,8 +133,10 @@ class ControlPanel(QWidget):
         index = self.model_combo.findData(name)
         if reason:
             self.disable_item(self.model_combo, index, reason)
-        else:
-            self.model_combo.model().item(index).setToolTip(f"{DISPLAY_NAMES[name]}: ready to load")
+        else:  # also after its weights arrived
+            item = self.model_combo.model().item(index)
+            item.setEnabled(True)
+            item.setToolTip(f"{DISPLAY_NAMES[name]}: ready to load")
 
     def show_answer(self, result: FrameResult, timeline: Timeline) -> None:
         """The chart, the face label and the timeline for a result: the selected face, else the

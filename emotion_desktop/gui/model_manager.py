@@ -25,6 +25,8 @@ class ModelManager(QObject):
     busy_changed = Signal(bool)
     detector_ready = Signal(str, object)  # name, detector
     detector_failed = Signal(str, str)  # name, reason
+    downloaded = Signal(str)  # name: its weights arrived and it can load now
+    download_failed = Signal(str, str)  # name, message with the manual steps
 
     def __init__(self, models_dir: Path | None = None, parent=None):
         super().__init__(parent)
@@ -82,6 +84,23 @@ class ModelManager(QObject):
             self.loaded.emit(name, backend, True)
         else:
             self.failed.emit(name, backend.unavailable_reason)
+
+    def download(self, name: str) -> bool:
+        """Fetch a model's missing weights on the loader thread (its BackendInfo says how)."""
+        return self._submit(f"download:{name}", self._download, name)
+
+    def _download(self, name: str) -> None:
+        from emotion_desktop.backends import INFO
+
+        try:
+            INFO[name].download()
+        except Exception as error:  # offline, proxy, bad file: the app goes on, the message says what to do
+            self._finish(f"download:{name}")
+            self.download_failed.emit(name, str(error))
+            return
+        self.reasons[name] = probe(name, self.models_dir)
+        self._finish(f"download:{name}")
+        self.downloaded.emit(name)
 
     def request_detector(self, name: str) -> None:
         """Build a face detector on the loader thread (MTCNN imports TensorFlow)."""

@@ -3,9 +3,9 @@ the `ModelManager`, hands loaded backends to the worker, and marks models that c
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
-from emotion_desktop.backends import DISPLAY_NAMES, backend_names
+from emotion_desktop.backends import DISPLAY_NAMES, INFO, backend_names
 from emotion_desktop.detection import HaarFaceDetector
 
 
@@ -23,6 +23,11 @@ class ModelSelection(QObject):
         events.compare.connect(self._on_compare_changed)
         events.available_models.connect(self.request_models)
         events.detector.connect(self._on_detector_changed)
+        models.downloaded.connect(self.on_downloaded)
+        models.download_failed.connect(self.on_download_failed)
+        self.download_timer = QTimer(self)  # the bytes arriving, in the status bar
+        self.download_timer.timeout.connect(self._show_download_progress)
+        self._downloading: str | None = None
 
     def show_availability(self) -> None:
         """Missing models show disabled, with the reason and the fix in the tooltip."""
@@ -60,6 +65,44 @@ class ModelSelection(QObject):
             self.window.show_problem(f"{DISPLAY_NAMES[name]} is unavailable: {reason}")
         self.window.log(f"{DISPLAY_NAMES[name]} unavailable: {reason}")
         self.state.available_models = tuple(self.models.available_names())
+
+    # ---- missing weights ------------------------------------------------------------------------
+    def download(self, name: str) -> None:
+        """Fetch a model's missing weights off the UI thread; on success it is enabled at once."""
+        if not self.models.download(name):
+            return  # already downloading
+        self._downloading = name
+        self.window.log(f"downloading {DISPLAY_NAMES[name]}'s weights ({INFO[name].download_size})…")
+        self.window.status.busy.setFormat("downloading")
+        self.download_timer.start(250)
+
+    def _show_download_progress(self) -> None:
+        target = INFO[self._downloading].download_target if self._downloading else None
+        if target is None:
+            return
+        folder, name = target().parent, target().name
+        arrived = sum(p.stat().st_size for p in folder.glob(f"{name}*")) if folder.is_dir() else 0
+        self.window.statusBar().showMessage(f"downloading {DISPLAY_NAMES[self._downloading]}'s weights: "
+                                            f"{arrived / 1e6:.1f} MB", 1000)
+
+    def _end_download(self) -> None:
+        self.download_timer.stop()
+        self._downloading = None
+        self.window.status.busy.setFormat("loading model")
+
+    def on_downloaded(self, name: str) -> None:
+        self._end_download()
+        self.window.panel.mark_model(name, "")
+        self.window.menus.mark_model(name, "")
+        self.window.log(f"{DISPLAY_NAMES[name]}'s weights downloaded and checked: {DISPLAY_NAMES[name]} is ready")
+        self.window.show_problem(f"{DISPLAY_NAMES[name]} is ready: choose it in Model, or compare all models.",
+                                 kind="info")
+        self.state.available_models = tuple(self.models.available_names())
+
+    def on_download_failed(self, name: str, message: str) -> None:
+        self._end_download()
+        self.window.log(f"error: {message}")
+        self.window.show_problem(message, actions=[("Try again", lambda: self.download(name))])
 
     def _on_detector_changed(self, name: str) -> None:
         if name == "haar":

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 
-from emotion_desktop.backends import DISPLAY_NAMES, backend_names
+from emotion_desktop.backends import DISPLAY_NAMES, INFO, backend_names
 from emotion_desktop.view_state import ViewState
 
 STILL_TTA_CHOICES = (
@@ -108,6 +108,15 @@ class WindowMenus:
         models_menu.addSeparator()
         models_menu.addAction(self.compare)
         self._build_tta_menu(models_menu.addMenu("Still Images: &Test-Time Augmentation"))
+        self.download_actions = {}
+        for name in backend_names():
+            info = INFO[name]
+            if info.download is not None:
+                action = _action(self.window, f"&Download {info.display_name}'s Weights ({info.download_size})",
+                                 lambda _checked=False, n=name: self.window.selection.download(n),
+                                 tip=f"Fetch {info.display_name}'s missing weights and enable it without a restart")
+                self.download_actions[name] = action
+                models_menu.addAction(action)
         models_menu.addAction(self.evaluate)
         models_menu.addAction(self.cards)
         menu.addMenu("&Help").addAction(self.about)
@@ -156,12 +165,13 @@ class WindowMenus:
         self.pause.setText("&Resume" if paused else "&Pause")
 
     def mark_model(self, name: str, reason: str) -> None:
-        """An unavailable model's menu entry is disabled and says why."""
-        if not reason:
-            return
+        """An unavailable model's menu entry is disabled and says why; a model with weights to
+        download offers the download while they are missing."""
         action = self.model_actions.actions()[backend_names().index(name)]
-        action.setEnabled(False)
-        action.setToolTip(reason)
+        action.setEnabled(not reason)
+        action.setToolTip(reason or DISPLAY_NAMES[name])
+        if name in self.download_actions:
+            self.download_actions[name].setVisible(bool(reason))
 
     def set_stepping(self, can_go_back: bool, can_go_on: bool) -> None:
         self.prev.setEnabled(can_go_back)
