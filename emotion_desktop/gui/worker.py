@@ -1,9 +1,9 @@
 """The worker thread: capture -> detect -> classify -> draw, off the UI thread.
 
-Newest frame wins: a grabber thread reads the source at its own pace (the
-camera's rate, or a video's frame rate) and keeps only the latest frame; the
-worker processes whatever is newest when it is ready, so nothing queues up
-and latency stays bounded. The UI is told a result is ready at most once
+A grabber thread (``frame_grabber.py``) reads the source at its own pace: from
+a camera only the newest frame is kept, so nothing queues up and latency stays
+bounded; a file hands over every frame. Requests from the UI arrive as typed
+messages (``worker_commands.py``). The UI is told a result is ready at most once
 until it has taken it, so the UI thread never falls behind either.
 
 Every processed frame goes into the session log here (not in the UI), so
@@ -17,9 +17,7 @@ import logging
 import queue
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import cv2
 import numpy as np
@@ -27,6 +25,20 @@ from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QImage
 
 from emotion_desktop.drawing import annotate
+from emotion_desktop.frame_grabber import FrameGrabber
+from emotion_desktop.gui.worker_commands import (
+    Command,
+    OpenSource,
+    Refresh,
+    SetBackends,
+    SetDetector,
+    SetPaused,
+    SetSmoothing,
+    SetStillTta,
+    StartRecording,
+    Step,
+    StopRecording,
+)
 from emotion_desktop.pipeline import Pipeline
 from emotion_desktop.recording import RecordingError, VideoRecorder
 from emotion_desktop.results import FrameResult, SessionLog
@@ -44,156 +56,6 @@ def to_qimage(image: np.ndarray) -> QImage:
     # 640x480 frame). copy() makes the QImage own its pixels.
     bgra = cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
     return QImage(bgra.data, width, height, bgra.strides[0], QImage.Format.Format_RGB32).copy()
-
-
-class FrameGrabber(threading.Thread):
-    """Reads a source continuously: a camera's newest frame wins (latency stays bounded); a file
-    (``SourceInfo.every_frame``) hands over every frame, waiting for the worker to take each one,
-    paced to the file's frame rate while the pipeline keeps up."""
-
-    def __init__(self, source: FrameSource):
-        super().__init__(daemon=True, name="frame-grabber")
-        self.source = source
-        self._lock = threading.Lock()
-        self._latest: tuple[Frame, float] | None = None
-        self._new = threading.Event()
-        self._taken = threading.Event()
-        self._stopping = threading.Event()
-        self._paused = threading.Event()
-        self.error: SourceError | None = None
-        self.ended = False
-        self._interval = 1.0 / (source.info.fps or 30.0) if source.info.paced else 0.0
-
-    def run(self) -> None:
-        next_due = time.perf_counter()
-        while not self._stopping.is_set():
-            if self._paused.is_set():
-                time.sleep(0.02)
-                next_due = time.perf_counter()
-                continue
-            started = time.perf_counter()
-            try:
-                frame = self.source.read()
-            except SourceError as error:
-                self.error = error
-                self._new.set()
-                return
-            except Exception as error:  # an unexpected decoder failure ends the source, not the app
-                self.error = SourceError(f"Reading from {self.source.info.name} failed: {error}")
-                self._new.set()
-                return
-            if frame is None:
-                self.ended = True
-                self._new.set()
-                return
-            capture_ms = (time.perf_counter() - started) * 1000
-            with self._lock:
-                self._taken.clear()
-                self._latest = (frame, capture_ms)
-            self._new.set()
-            if self.source.info.every_frame:
-                self._wait_until_taken()
-            if self._interval:  # play videos and the demo in real time
-                next_due += self._interval
-                delay = next_due - time.perf_counter()
-                if delay > 0:
-                    self._stopping.wait(delay)
-                elif delay < -1.0:  # far behind (e.g. after a stall): resynchronise
-                    next_due = time.perf_counter()
-
-    def _wait_until_taken(self) -> None:
-        while not self._stopping.is_set() and not self._taken.wait(0.1):
-            pass
-
-    def take(self, timeout: float) -> tuple[Frame, float] | None:
-        """The newest frame not yet taken (waits up to ``timeout``), or None."""
-        if not self._new.wait(timeout):
-            return None
-        with self._lock:
-            latest, self._latest = self._latest, None
-            self._new.clear()
-            self._taken.set()
-        return latest
-
-    def set_still_tta(self, mode: str) -> None:
-        self._send(SetStillTta(mode))
-
-    def set_paused(self, paused: bool) -> None:
-        (self._paused.set if paused else self._paused.clear)()
-
-    def start_recording(self, path: Path) -> None:
-        """Write the annotated frames to a video file until stop_recording, a new source, the end of
-        the video, a lost camera or the window closing (each finalises the file)."""
-        self._send(StartRecording(Path(path)))
-
-    def stop_recording(self) -> None:
-        self._send(StopRecording())
-
-    @property
-    def recording_seconds(self) -> float | None:
-        """Seconds recorded so far, or None when not recording."""
-        recorder = self._recorder
-        return None if recorder is None else recorder.seconds
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self.join(timeout=2.0)
-
-
-# Messages from the UI thread to the worker, handled in order between frames.
-@dataclass(frozen=True)
-class OpenSource:
-    label: str  # names the request in error messages ("camera 0", "clip.mp4")
-    factory: Callable[[], FrameSource]
-
-
-@dataclass(frozen=True)
-class SetBackends:
-    backends: tuple
-
-
-@dataclass(frozen=True)
-class SetDetector:
-    detector: object
-
-
-@dataclass(frozen=True)
-class SetSmoothing:
-    seconds: float
-
-
-@dataclass(frozen=True)
-class SetStillTta:
-    mode: str  # test-time augmentation for still images: none, flip, tencrop
-
-
-@dataclass(frozen=True)
-class SetPaused:
-    paused: bool
-
-
-@dataclass(frozen=True)
-class Step:
-    offset: int  # images to move forward (negative: back; 0: the current one)
-
-
-@dataclass(frozen=True)
-class Refresh:
-    """Redraw the current still image (the selected face changed)."""
-
-
-@dataclass(frozen=True)
-class StartRecording:
-    path: Path  # where to write (the suffix may change to .avi when MPEG-4 is unavailable)
-
-
-@dataclass(frozen=True)
-class StopRecording:
-    pass
-
-
-Command = (OpenSource | SetBackends | SetDetector | SetSmoothing | SetStillTta | SetPaused | Step | Refresh
-           | StartRecording | StopRecording)
 
 
 class PipelineWorker(QThread):

@@ -1,0 +1,65 @@
+"""The messages the window sends to its worker thread, one typed message per request, handled in
+order between frames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from emotion_desktop.sources import FrameSource
+
+
+@dataclass(frozen=True)
+class OpenSource:
+    label: str  # names the request in error messages ("camera 0", "clip.mp4")
+    factory: Callable[[], FrameSource]
+
+
+@dataclass(frozen=True)
+class SetBackends:
+    backends: tuple
+
+
+@dataclass(frozen=True)
+class SetDetector:
+    detector: object
+
+
+@dataclass(frozen=True)
+class SetSmoothing:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class SetStillTta:
+    mode: str  # test-time augmentation for still images: none, flip, tencrop
+
+
+@dataclass(frozen=True)
+class SetPaused:
+    paused: bool
+
+
+@dataclass(frozen=True)
+class Step:
+    offset: int  # images to move forward (negative: back; 0: the current one)
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """Redraw the current still image (the selected face changed)."""
+
+
+@dataclass(frozen=True)
+class StartRecording:
+    path: Path  # where to write (the suffix may change to .avi when MPEG-4 is unavailable)
+
+
+@dataclass(frozen=True)
+class StopRecording:
+    pass
+
+
+Command = (OpenSource | SetBackends | SetDetector | SetSmoothing | SetStillTta | SetPaused | Step | Refresh
+           | StartRecording | StopRecording)
