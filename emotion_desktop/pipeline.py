@@ -38,6 +38,8 @@ class Pipeline:
         self.detector = detector
         self.backends = [b for b in backends if b.available]
         self.tracker = IouTracker()
+        self._detector_error: str | None = None
+        self._detector_error_logged = False
         self.smoother = ProbabilitySmoother(smoothing_s)
         self.detect_every = max(1, detect_every)
         self._frames_since_detection = 0
@@ -60,6 +62,7 @@ class Pipeline:
         self.tracker.reset()
         self.smoother.reset()
         self._frames_since_detection = 0
+        self._detector_error_logged = False
 
     def _locate(self, frame: Frame) -> list[Track]:
         """This frame's faces as tracks: a full detection, or the live tracks followed locally."""
@@ -70,7 +73,11 @@ class Pipeline:
                 self._follow(frame.image, track)
             return live
         self._frames_since_detection = 0
-        detections = detect_or_whole(self.detector, frame.image, thorough=frame.still)
+        try:
+            detections = detect_or_whole(self.detector, frame.image, thorough=frame.still)
+        except Exception as error:  # a detector failing on one frame must not stop the stream or the batch
+            self._detector_failed(frame, error)
+            detections = []
         tracks = self.tracker.update([d.box for d in detections])
         for track, detection in zip(tracks, detections):
             track.confidence, track.whole_image = detection.confidence, detection.whole_image
@@ -83,15 +90,26 @@ class Pipeline:
         detect_near = getattr(self.detector, "detect_near", None)
         if detect_near is None or track.whole_image:
             return
-        found = detect_near(image, track.box)
+        try:
+            found = detect_near(image, track.box)
+        except Exception:  # the next full detection decides (and reports a detector that keeps failing)
+            found = None
         if found is None:
             self._frames_since_detection = self.detect_every
             return
         self.tracker.move(track, found.box)
         track.confidence = found.confidence
 
+    def _detector_failed(self, frame: Frame, error: Exception) -> None:
+        self._detector_error = f"{type(error).__name__}: {error}"
+        if not self._detector_error_logged:  # once per source: not 30 log lines a second
+            log.warning("the face detector failed on frame %d (%s); the stream goes on", frame.index,
+                        self._detector_error)
+            self._detector_error_logged = True
+
     def process(self, frame: Frame, capture_ms: float = 0.0) -> FrameResult:
         started = time.perf_counter()
+        self._detector_error = None
         tracks = self._locate(frame)
         detect_done = time.perf_counter()
 
@@ -101,6 +119,8 @@ class Pipeline:
         crops = [crop(frame.image, face.box) for face in faces]
         result = FrameResult(frame_index=frame.index, time_s=frame.time_s, faces=faces,
                              models=self.model_names, image_name=frame.name)
+        if self._detector_error:
+            result.errors["face detector"] = self._detector_error
         tta = self.tta if frame.still or self.tta_live else "none"
         if crops:
             for backend in self.backends:

@@ -135,3 +135,29 @@ def test_smoother_forgets_ended_tracks():
     smoother.update(2, "m", np.eye(7)[0], 0.0)
     smoother.forget({2})
     assert list(smoother._state) == [(2, "m")]
+
+
+def test_a_detector_that_fails_on_some_frames_does_not_stop_the_stream(astronaut_bgr, caplog):
+    from emotion_desktop.backends import load_backend
+    from emotion_desktop.detection import HaarFaceDetector
+    from emotion_desktop.pipeline import Pipeline
+    from emotion_desktop.sources import Frame
+
+    class Flaky(HaarFaceDetector):
+        """The real Haar cascade, raising on every third full search (a broken frame, a driver hiccup)."""
+
+        calls = 0
+
+        def detect(self, frame, thorough=False):
+            Flaky.calls += 1
+            if Flaky.calls % 3 == 0:
+                raise RuntimeError("decoder handed over a corrupt buffer")
+            return super().detect(frame, thorough)
+
+    pipeline = Pipeline(Flaky(), [load_backend("scratch_cnn")], detect_every=1)
+    results = [pipeline.process(Frame(astronaut_bgr, index, index / 30, "clip")) for index in range(9)]
+    failed = [r for r in results if "face detector" in r.errors]
+    assert len(failed) == 3 and all(not r.faces for r in failed)
+    assert "RuntimeError: decoder handed over a corrupt buffer" in failed[0].errors["face detector"]
+    assert all(r.faces and "scratch_cnn" in r.faces[0].probabilities for r in results if r not in failed)
+    assert sum("face detector failed" in m for m in caplog.messages) == 1  # said once, not on every frame
