@@ -97,7 +97,7 @@ def evaluate_backend(name: str, splits, models_dir: Path | None, face: np.ndarra
     if not backend.available:
         entry["unavailable_reason"] = backend.unavailable_reason
         return entry
-    entry.update({"runtime": backend.runtime, "load_seconds": round(load_s, 2),
+    entry.update({"runtime": backend.runtime, "load_seconds": round(load_s, 3),
                   "first_load_seconds": round(cold_s, 2) if cold_s else None,
                   "latency_ms": {**measure_latency(backend, face), "hardware": hardware(),
                                  "weights": "stand-in (same architecture)" if standin else "shipped"}})
