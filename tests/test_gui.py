@@ -75,10 +75,10 @@ def test_video_plays_tracks_and_ends_with_results_kept(make_window, qtbot, face_
     qtbot.waitUntil(lambda: window.banner.isVisible() and "ended" in window.banner.label.text(), timeout=30_000)
     assert window.worker.session.frame_count >= 5
     assert {f.track_id for f in window.last_result.faces} == {1}
-    assert window.write_results(tmp_path / "results.json", "json")
+    assert window.output.write_results(tmp_path / "results.json", "json")
     data = json.loads((tmp_path / "results.json").read_text())
     assert data[0]["type"] == "video" and len(data[0]["frames"]) == window.worker.session.frame_count
-    assert window.write_results(tmp_path / "results.csv", "csv")
+    assert window.output.write_results(tmp_path / "results.csv", "csv")
     assert (tmp_path / "results.csv").read_text().count("\n") > 5
 
 
@@ -97,7 +97,7 @@ def test_a_video_file_is_analysed_frame_by_frame_even_when_the_pipeline_is_slowe
     window.compare_box.setChecked(True)
     window.open_paths([fast])
     qtbot.waitUntil(lambda: window.banner.isVisible() and "ended" in window.banner.label.text(), timeout=60_000)
-    assert window.write_results(tmp_path / "fast.json", "json")
+    assert window.output.write_results(tmp_path / "fast.json", "json")
     recorded = [frame["frame"] for frame in json.loads((tmp_path / "fast.json").read_text())[0]["frames"]]
     assert recorded == list(range(len(frames) * 2))
 
@@ -112,7 +112,7 @@ def test_bad_files_show_a_message_and_keep_results(make_window, qtbot, odd_image
     assert bad_files[key].name in window.banner.label.text()
     assert window.worker.isRunning()
     assert window.worker.session.frame_count == frames_before  # nothing lost
-    assert window.write_results(tmp_path / "kept.csv", "csv")
+    assert window.output.write_results(tmp_path / "kept.csv", "csv")
     window.open_paths([odd_images["rgba"]])  # and the app still works
     qtbot.waitUntil(lambda: window.worker.session.frame_count > frames_before, timeout=10_000)
 
@@ -190,7 +190,7 @@ def test_snapshot_saves_the_annotated_frame(make_window, qtbot, odd_images, tmp_
 
     window = make_window(start=("path", odd_images["gray"]))
     wait_for_faces(qtbot, window)
-    assert window.write_snapshot(tmp_path / "snap.png")
+    assert window.output.write_snapshot(tmp_path / "snap.png")
     saved = cv2.imread(str(tmp_path / "snap.png"))
     assert saved.shape[:2] == (window.video.image.height(), window.video.image.width())
 
@@ -273,7 +273,7 @@ def test_camera_lost_mid_run_keeps_results_and_the_app(make_window, qtbot, face_
     assert window.worker.isRunning()
     assert window.worker.session.frame_count >= 1
     assert "Retry camera" in [b.text() for b in window.banner.buttons if b.isVisible()]
-    assert window.write_results(tmp_path / "after-unplug.json", "json")
+    assert window.output.write_results(tmp_path / "after-unplug.json", "json")
     assert json.loads((tmp_path / "after-unplug.json").read_text())[0]["frames"]
 
 
@@ -303,7 +303,7 @@ def test_timeline_follows_the_charted_face_and_the_summary_matches_the_export(ma
     dialog = window.show_summary()
     table = dialog.table
     assert table.rowCount() == 1 and table.item(0, 1).text() == "#1" and table.item(0, 2).text() == "Scratch CNN"
-    assert window.write_results(tmp_path / "results.json", "json")
+    assert window.output.write_results(tmp_path / "results.json", "json")
     (summary,) = json.loads((tmp_path / "results.json").read_text())[0]["summary"]
     assert int(table.item(0, 4).text()) == summary["frames"] == window.worker.session.frame_count
     assert table.item(0, 5).text() == summary["dominant_emotion"]

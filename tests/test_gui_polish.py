@@ -45,11 +45,11 @@ def test_recent_files_that_no_longer_exist_are_dropped(make_window, tmp_path, od
 def test_exports_start_in_documents_then_where_the_last_export_went(make_window, qtbot, odd_images, tmp_path):
     window = make_window(start=("path", odd_images["gray"]))
     wait_for_faces(qtbot, window)
-    assert window.export_folder() != odd_images["gray"].parent  # not the media folder of the opened file
+    assert window.output.export_folder() != odd_images["gray"].parent  # not the media folder of the opened file
     target = tmp_path / "exports"
     target.mkdir()
-    assert window.write_results(target / "r.json", "json")
-    assert window.export_folder() == target
+    assert window.output.write_results(target / "r.json", "json")
+    assert window.output.export_folder() == target
 
 
 def test_models_dialog_table_keeps_words_whole_and_epochs_read_as_numbers(make_window, qtbot):

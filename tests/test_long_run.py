@@ -60,7 +60,7 @@ def _stream(window, frames: int) -> None:
     window.toggle_pause(True)
     settle = time.monotonic() + 0.3  # the frame in flight lands
     _pump_until(lambda: time.monotonic() > settle, timeout_s=5)
-    window.clear_results()
+    window.output.clear_results()
     gc.collect()
 
 

@@ -25,12 +25,12 @@ from emotion_desktop.gui.control_panel import ControlPanel
 from emotion_desktop.gui.messages import Banner, LogBridge, LogDock
 from emotion_desktop.gui.model_manager import ModelManager
 from emotion_desktop.gui.model_selection import ModelSelection
+from emotion_desktop.gui.output import WindowOutput
 from emotion_desktop.gui.status_readout import StatusReadout
 from emotion_desktop.gui.video_view import VideoView
 from emotion_desktop.gui.window_menus import WindowMenus
 from emotion_desktop.gui.worker import PipelineWorker
 from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
-from emotion_desktop.recording import unused_path
 from emotion_desktop.results import FrameResult
 from emotion_desktop.sources import IMAGE_SUFFIXES, CameraSource, DemoSource, ImageSource, open_path
 from emotion_desktop.timeline import Timeline
@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self._image_error_shown = False  # the banner shows a per-image read error
         self._chart_updated = 0.0
 
+        self.output = WindowOutput(self)
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
         self.resize(1280, 760)
@@ -137,8 +138,8 @@ class MainWindow(QMainWindow):
         worker.image_position.connect(self.on_image_position)
         worker.image_error.connect(self.on_image_error)
         worker.recording_started.connect(lambda path: self.log(f"recording to {path}"))
-        worker.recording_stopped.connect(self.on_recording_stopped)
-        worker.recording_failed.connect(self.on_recording_failed)
+        worker.recording_stopped.connect(self.output.on_recording_stopped)
+        worker.recording_failed.connect(self.output.on_recording_failed)
         self.models.busy_changed.connect(self.status.busy.setVisible)
         self.video.clicked.connect(self.on_video_clicked)
 
@@ -308,73 +309,6 @@ class MainWindow(QMainWindow):
             self.state.selected_track = face.track_id
             self.log(f"selected {self.last_result.describe_face(face)} (track #{face.track_id})")
             self.worker.refresh()
-
-    # ---- output ----------------------------------------------------------------------------
-    def export_folder(self) -> Path:
-        return file_dialogs.export_folder(self.state.export_folder)
-
-    def _remember_export(self, path: Path) -> None:
-        self.state.export_folder = str(path.parent)
-
-    def save_snapshot(self) -> None:
-        if self.last_image is None:
-            self.show_problem("Nothing to save yet: no frame has been shown.", kind="info")
-            return
-        path = file_dialogs.ask_save(self, "Save snapshot", self.export_folder(), "emotion-snapshot", "png",
-                                     "PNG image")
-        if path:
-            self.write_snapshot(path)
-
-    def write_snapshot(self, path: Path) -> bool:
-        if self.last_image is None or not self.last_image.save(str(path), "PNG"):
-            self.show_problem(f"Could not save the snapshot to {path}.")
-            return False
-        self._remember_export(path)
-        self.log(f"saved snapshot {path}")
-        return True
-
-    def toggle_recording(self, recording: bool) -> None:
-        """Record the annotated view to <export folder>/emotion-recording-<date-time>.mp4."""
-        if recording:
-            path = self.export_folder() / f"emotion-recording-{time.strftime('%Y%m%d-%H%M%S')}.mp4"
-            self.worker.start_recording(unused_path(path))
-        else:
-            self.worker.stop_recording()
-
-    def on_recording_stopped(self, path: str, frames: int, seconds: float) -> None:
-        self.menus.record.setChecked(False)
-        self.status.show_recording(None)
-        if path:
-            self._remember_export(Path(path))
-            self.log(f"saved recording {path} ({frames} frames, {seconds:.1f} s)")
-        else:
-            self.log("recording stopped before any frame was shown: no file written")
-
-    def on_recording_failed(self, message: str) -> None:
-        self.menus.record.setChecked(False)
-        self.status.show_recording(None)
-        self.show_problem(f"Recording stopped: {message}")
-        self.log(f"error: recording stopped: {message}")
-
-    def export_results(self, kind: str) -> None:
-        path = file_dialogs.ask_save(self, f"Export results as {kind.upper()}", self.export_folder(),
-                                     "emotion-results", kind, kind.upper())
-        if path:
-            self.write_results(path, kind)
-
-    def write_results(self, path: Path, kind: str) -> bool:
-        try:
-            frames = self.worker.export_results(path, kind)
-            self._remember_export(path)
-        except OSError as error:
-            self.show_problem(f"Could not write {path}: {error.strerror or error}. Choose another folder.")
-            return False
-        self.log(f"exported {frames} frames of results to {path}")
-        return True
-
-    def clear_results(self) -> None:
-        self.worker.clear_results()
-        self.log("results cleared")
 
     # ---- dialogs ---------------------------------------------------------------------------
     def show_models_dialog(self) -> None:

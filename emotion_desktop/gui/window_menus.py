@@ -44,14 +44,14 @@ class WindowMenus:
         self.open_video = _action(w, "Open &Video…", w.open_video_dialog, "Ctrl+Shift+O", "Open a video file")
         self.open_folder = _action(w, "Open &Folder…", w.open_folder_dialog, "Ctrl+Alt+O",
                                    "Open every image in a folder and step through them")
-        self.snapshot = _action(w, "Save &Snapshot…", w.save_snapshot, QKeySequence.StandardKey.Save,
+        self.snapshot = _action(w, "Save &Snapshot…", w.output.save_snapshot, QKeySequence.StandardKey.Save,
                                 "Save the annotated frame as PNG")
-        self.export_csv = _action(w, "Export Results as &CSV…", lambda: w.export_results("csv"), "Ctrl+E",
+        self.export_csv = _action(w, "Export Results as &CSV…", lambda: w.output.export_results("csv"), "Ctrl+E",
                                   "Export every frame's results (per face and model) as CSV")
-        self.export_json = _action(w, "Export Results as &JSON…", lambda: w.export_results("json"),
+        self.export_json = _action(w, "Export Results as &JSON…", lambda: w.output.export_results("json"),
                                    "Ctrl+Shift+E", "Export every frame's results in DeepFace's JSON shape")
-        self.clear = _action(w, "Clear Results", w.clear_results, tip="Forget the results collected so far")
-        self.record = _action(w, "&Record Video", w.toggle_recording, "Ctrl+R",
+        self.clear = _action(w, "Clear Results", w.output.clear_results, tip="Forget the results collected so far")
+        self.record = _action(w, "&Record Video", w.output.toggle_recording, "Ctrl+R",
                               "Record the annotated view to a video file in your export folder", checkable=True)
         self.summary = _action(w, "Session S&ummary…", w.show_summary, "Ctrl+I",
                                "Per tracked face: time visible, share of time per emotion, mean probabilities")
