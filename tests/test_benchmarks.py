@@ -2,6 +2,7 @@
 
 from benchmarks import face_following, live
 from emotion_desktop.backends import load_backend
+from tests.conftest import requires_media
 
 
 def test_face_following_reports_the_followed_face(face_video, capsys):
@@ -16,3 +17,22 @@ def test_live_benchmark_runs_the_pipeline(face_video, tiny_models_dir):
     assert stats["frames"] == 40 and stats["faces_per_frame"] == 1.0 and stats["fps"] > 0
     assert stats["p95"]["total"] >= stats["p50"]["total"] > 0 and stats["size"] == (320, 240)
     assert "Scratch CNN" in live.format_row("Scratch CNN", stats)
+
+
+def test_detection_matching_counts_each_face_once_and_frames_differ_in_framing():
+    from benchmarks.detection import match
+
+    truth = [(100, 100, 50, 50), (300, 100, 60, 60)]
+    tall = (95, 90, 60, 75)  # an MTCNN-style taller box around the first face
+    assert match([tall, (101, 101, 48, 48), (500, 400, 40, 40)], truth) == (1, 2)  # a duplicate and a stray
+    assert match([], truth) == (0, 0)
+
+
+@requires_media()
+def test_detection_benchmark_scores_the_verified_faces_with_haar(capsys):
+    from benchmarks.detection import main
+
+    assert main(["--only", "haar"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("| haar"))
+    found, faces = row.split("|")[2].strip().split("/")
+    assert faces == "39" and 30 <= int(found) <= 39
