@@ -6,7 +6,7 @@ source time, so it stays small however long the stream runs (the session log kee
 
 from __future__ import annotations
 
-from collections import deque
+from bisect import bisect_left
 
 import numpy as np
 
@@ -16,10 +16,42 @@ MAX_SPAN_S = 300.0
 DEFAULT_SPAN_S = 30.0
 
 
+class _Series:
+    """One face's history for one model: times and probability rows in growing arrays, the oldest
+    dropped from the front, so that a redraw slices instead of copying point by point."""
+
+    def __init__(self):
+        self.times = np.zeros(256)
+        self.rows = np.zeros((256, 7), np.float32)
+        self.start = self.end = 0
+
+    def append(self, time_s: float, row) -> None:
+        if self.end == len(self.times):
+            keep = slice(self.start, self.end)
+            size = max(256, 2 * (self.end - self.start))
+            times, rows = np.zeros(size), np.zeros((size, 7), np.float32)
+            count = self.end - self.start
+            times[:count], rows[:count] = self.times[keep], self.rows[keep]
+            self.times, self.rows, self.start, self.end = times, rows, 0, count
+        self.times[self.end] = time_s
+        self.rows[self.end] = row
+        self.end += 1
+
+    def drop_before(self, oldest: float) -> None:
+        self.start += bisect_left(self.times[self.start:self.end], oldest)
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def since(self, oldest: float) -> tuple[np.ndarray, np.ndarray]:
+        first = self.start + bisect_left(self.times[self.start:self.end], oldest)
+        return self.times[first:self.end].copy(), self.rows[first:self.end].copy()
+
+
 class Timeline:
     def __init__(self, span_s: float = DEFAULT_SPAN_S):
         self.span_s = span_s
-        self._series: dict[tuple[int, str], deque] = {}
+        self._series: dict[tuple[int, str], _Series] = {}
         self._now: float | None = None
 
     @property
@@ -37,21 +69,19 @@ class Timeline:
         self._now = time_s if self._now is None else max(self._now, time_s)
         for face in result.faces:
             for model, values in face.smoothed.items():
-                self._series.setdefault((face.track_id, model), deque()).append((time_s, np.asarray(values)))
+                self._series.setdefault((face.track_id, model), _Series()).append(time_s, values)
         self._forget_before(self._now - MAX_SPAN_S)
 
     def _forget_before(self, oldest: float) -> None:
         for key in list(self._series):
-            points = self._series[key]
-            while points and points[0][0] < oldest:
-                points.popleft()
-            if not points:
+            self._series[key].drop_before(oldest)
+            if not len(self._series[key]):
                 del self._series[key]
 
     def series(self, track_id: int, model: str) -> tuple[np.ndarray, np.ndarray]:
         """Times (s, relative to the newest result: -span..0) and probabilities (n, 7) of one face."""
-        points = [p for p in self._series.get((track_id, model), ()) if p[0] >= (self._now or 0) - self.span_s - 1e-6]
-        if not points:
+        history = self._series.get((track_id, model))
+        if history is None or self._now is None:
             return np.zeros(0), np.zeros((0, 7))
-        times = np.array([p[0] for p in points]) - self._now
-        return times, np.stack([p[1] for p in points])
+        times, rows = history.since(self._now - self.span_s - 1e-6)
+        return times - self._now, rows

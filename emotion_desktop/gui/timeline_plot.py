@@ -26,6 +26,9 @@ class TimelinePlot(pg.PlotWidget):
         self.hideButtons()
         plot = self.getPlotItem()
         plot.showGrid(x=True, y=True, alpha=0.2)
+        # 300 s at 30 FPS is 9,000 points a curve: draw about a point per pixel.
+        plot.setDownsampling(auto=True, mode="peak")
+        plot.setClipToView(True)
         plot.setLabel("bottom", "seconds ago")
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._layout: tuple[str, ...] = ()
