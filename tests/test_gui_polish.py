@@ -153,3 +153,20 @@ def test_deepface_weights_download_from_the_window_enables_it_without_a_restart(
     assert "DeepFace is ready" in window.banner.label.text()
     window.model_combo.setCurrentIndex(window.model_combo.findData("deepface"))
     qtbot.waitUntil(lambda: "DeepFace ready (" in window.log_view.toPlainText(), timeout=60_000)
+
+
+def test_closing_the_evaluation_dialog_stops_the_run_at_once(make_window, qtbot, tmp_path, astronaut_bgr):
+    import time
+
+    import cv2
+
+    folder = tmp_path / "many" / "happy"
+    folder.mkdir(parents=True)
+    for index in range(300):  # photos: each gets the thorough face search (tens of ms)
+        cv2.imwrite(str(folder / f"{index}.jpg"), astronaut_bgr)
+    window = make_window()
+    dialog = window.evaluate_folder(tmp_path / "many")
+    qtbot.waitUntil(lambda: dialog.bar.value() > 0, timeout=30_000)
+    started = time.monotonic()
+    dialog.close()
+    assert time.monotonic() - started < 2.0 and dialog.job.isFinished() and dialog.report is None

@@ -35,6 +35,7 @@ class EvaluationJob(QThread):
         super().__init__()
         self.folder, self.model_names = folder, model_names
         self.models_dir, self.detector_name = models_dir, detector_name
+        self.cancelled = False  # set from the UI thread: the next image stops the run
 
     def run(self) -> None:
         from emotion_desktop.backends import load_backend
@@ -50,13 +51,21 @@ class EvaluationJob(QThread):
             done = [0]
 
             def step(count: int) -> None:
+                if self.cancelled:
+                    raise _Cancelled
                 done[0] += count
                 self.progress.emit(done[0], total)
 
             self.finished_report.emit(evaluate_folder(self.folder, backends, make_detector(self.detector_name),
                                                       progress=step))
+        except _Cancelled:
+            pass
         except Exception as error:  # a bad folder must not take the app down
             self.failed.emit(str(error))
+
+
+class _Cancelled(Exception):
+    """The dialog was closed while the evaluation ran."""
 
 
 class EvaluationDialog(QDialog):
@@ -133,5 +142,6 @@ class EvaluationDialog(QDialog):
             self.matrices.setPixmap(QPixmap.fromImage(to_qimage(image)))
 
     def done(self, result: int) -> None:
-        self.job.wait()  # the models finish their batch first
+        self.job.cancelled = True  # closing stops the run at the next image instead of waiting for all
+        self.job.wait()
         super().done(result)
