@@ -83,7 +83,9 @@ def test_fps_readout_counts_frames_and_says_when_paused(make_window, qtbot):
     wait_for_faces(qtbot, window)
     qtbot.wait(2500)
     window._update_status()
-    assert 24 <= window.worker.fps <= 31, window.worker.fps  # never above the source's rate
+    # About the source's rate: the 35-50 FPS once shown for this 30 FPS source is impossible; 31.1 was
+    # seen in CI under load, when the paced reader caught up a late frame within the 1 s window.
+    assert 24 <= window.worker.fps <= 33, window.worker.fps
     window.toggle_pause(True)
     qtbot.wait(1300)
     window._update_status()
