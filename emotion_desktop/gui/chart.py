@@ -24,14 +24,22 @@ from emotion_desktop.backends import DISPLAY_NAMES, MODEL_COLORS
 from emotion_desktop.labels import EMOTIONS, emotion_color_rgb
 
 
-class EmotionChart(pg.PlotWidget):
-    def __init__(self, parent=None):
+class StaticPlot(pg.PlotWidget):
+    """A read-only plot on white: no zoom, pan, context menu, auto-range button or keyboard focus
+    (the bar chart and the timeline)."""
+
+    def __init__(self, parent=None, min_height: int = 220):
         super().__init__(parent, background="w")
-        self.setMinimumSize(300, 220)
+        self.setMinimumSize(300, min_height)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
+
+
+class EmotionChart(StaticPlot):
+    def __init__(self, parent=None):
+        super().__init__(parent, min_height=220)
         plot = self.getPlotItem()
         plot.setXRange(0, 100, padding=0)
         plot.setYRange(-0.6, len(EMOTIONS) - 0.4, padding=0)

@@ -9,21 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
 
 from emotion_desktop.backends import MODEL_COLORS
+from emotion_desktop.gui.chart import StaticPlot
 from emotion_desktop.labels import EMOTIONS, emotion_color_rgb
 from emotion_desktop.timeline import Timeline
 
 
-class TimelinePlot(pg.PlotWidget):
+class TimelinePlot(StaticPlot):
     def __init__(self, parent=None):
-        super().__init__(parent, background="w")
-        self.setMinimumSize(300, 150)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setMenuEnabled(False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
+        super().__init__(parent, min_height=150)
         plot = self.getPlotItem()
         plot.showGrid(x=True, y=True, alpha=0.2)
         # 300 s at 30 FPS is 9,000 points a curve: draw about a point per pixel.
