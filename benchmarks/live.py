@@ -33,7 +33,7 @@ import numpy as np
 import psutil
 
 from emotion_desktop.backends import DISPLAY_NAMES, backend_names, load_backend
-from emotion_desktop.detection import HaarFaceDetector
+from emotion_desktop.detection import DEFAULT_DETECTOR, DETECTOR_NAMES, make_detector
 from emotion_desktop.drawing import annotate
 from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
 from emotion_desktop.results import SessionLog
@@ -45,9 +45,9 @@ STAGES = ("capture", "detect", "classify", "draw", "total")
 
 
 def run_pipeline(video: Path, backends, seconds: float, detect_every: int, log: SessionLog | None = None,
-                 max_frames: int | None = None) -> dict:
+                 max_frames: int | None = None, detector: str = DEFAULT_DETECTOR) -> dict:
     source = VideoFileSource(video, loop=True)
-    pipeline = Pipeline(HaarFaceDetector(), backends, detect_every=detect_every)
+    pipeline = Pipeline(make_detector(detector), backends, detect_every=detect_every)
     for _ in range(15):  # warm-up: first calls compile and allocate
         frame = source.read()
         annotate(frame.image, pipeline.process(frame))
@@ -120,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--video", type=Path, default=DEFAULT_VIDEO)
     parser.add_argument("--seconds", type=float, default=20.0, help="measuring time per configuration")
+    parser.add_argument("--detector", default=DEFAULT_DETECTOR, choices=DETECTOR_NAMES)
     parser.add_argument("--detect-every", type=int, default=LIVE_DETECT_EVERY,
                         help="search the whole frame every N frames (default: the app's live setting)")
     parser.add_argument("--analyze-frames", type=int, default=60, help="frames for DeepFace.analyze (0: skip)")
@@ -131,8 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     deepface_weights = ensure_deepface_weights()
     print(f"video: {args.video.name}; CPU: {psutil.cpu_count()} cores; DeepFace runs on {deepface_weights}")
-    print(f"detector: Haar cascade on the whole frame every {args.detect_every} frame(s), known faces followed "
-          f"locally in between; ms figures are p50/p95 per frame\n")
+    every = Pipeline(make_detector(args.detector), [], detect_every=args.detect_every)._search_every()
+    print(f"detector: {args.detector} on the whole frame every {every} frame(s)"
+          f"{', known faces followed locally in between' if every > 1 else ''}; ms figures are p50/p95 per frame\n")
 
     backends = [load_backend(name, args.models_dir) for name in backend_names()]
     for backend in backends:
@@ -141,11 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     available = [b for b in backends if b.available]
     results = {}
     for backend in available:
-        results[backend.name] = run_pipeline(args.video, [backend], args.seconds, args.detect_every)
+        results[backend.name] = run_pipeline(args.video, [backend], args.seconds, args.detect_every,
+                                             detector=args.detector)
         print(format_row(f"{backend.display_name} ({backend.runtime.split(' (')[0]})", results[backend.name]),
               flush=True)
     if len(available) > 1:
-        results["compare"] = run_pipeline(args.video, available, args.seconds, args.detect_every)
+        results["compare"] = run_pipeline(args.video, available, args.seconds, args.detect_every,
+                                          detector=args.detector)
         print(format_row(f"compare ({len(available)} models)", results["compare"]), flush=True)
     first = next(iter(results.values()), None)
     if first:
@@ -162,10 +166,12 @@ def main(argv: list[str] | None = None) -> int:
         backend = next((b for b in available if b.name == "scratch_cnn"), available[0])
         log = SessionLog()
         log.start_source(args.video.name, "video")
-        run_pipeline(args.video, [backend], 1e9, args.detect_every, log=log, max_frames=500)  # warm-up
+        run_pipeline(args.video, [backend], 1e9, args.detect_every, log=log, max_frames=500,  # warm-up
+                     detector=args.detector)
         gc.collect()
         before = psutil.Process().memory_info().rss / 2**20
-        stats = run_pipeline(args.video, [backend], 1e9, args.detect_every, log=log, max_frames=args.memory_frames)
+        stats = run_pipeline(args.video, [backend], 1e9, args.detect_every, log=log, max_frames=args.memory_frames,
+                             detector=args.detector)
         gc.collect()
         after = psutil.Process().memory_info().rss / 2**20
         print(f"\nmemory over {stats['frames']} frames ({backend.display_name}, results kept in the session log): "

@@ -1,12 +1,14 @@
-"""Start-up: how long until the first answer, and how much memory it takes.
+"""Start-up and footprint: how long until the first answer, how much memory and CPU it takes.
 
-    python -m benchmarks.startup [--image PATH] [--runs 3]
+    python -m benchmarks.startup [--image PATH] [--runs 3] [--cpu-seconds 30]
 
 1. ``emotion-desktop predict IMAGE`` as a new process: wall time and peak
    resident memory (the whole process, interpreter start included).
 2. The window on the built-in demo (offscreen) as a new process: seconds from
    the process's start to the first frame with a model's answer on screen.
 Each is run ``--runs`` times; the median is printed with the single runs.
+3. The window on the demo (one face, 30 FPS, offscreen) after 5 s of warm-up: the process's CPU
+   time over ``--cpu-seconds`` as a share of one core, and the frames shown per second.
 """
 
 from __future__ import annotations
@@ -48,6 +50,45 @@ window.close()
 """
 
 
+CPU_PROBE = """
+import sys, time, psutil
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from emotion_desktop.gui.main_window import MainWindow
+import tempfile, pathlib
+settings = QSettings(str(pathlib.Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat)
+window = MainWindow(settings=settings, start=("demo",))
+window.show()
+def run_for(seconds):
+    end = time.time() + seconds
+    while time.time() < end:
+        app.processEvents()
+        time.sleep(0.002)
+run_for(5)
+process = psutil.Process()
+cpu_before, frames_before, started = process.cpu_times(), window._ui_frames, time.time()
+run_for(float(sys.argv[1]))
+cpu_after, elapsed = process.cpu_times(), time.time() - started
+busy = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
+faces = len(window.last_result.faces) if window.last_result else 0
+print(f"CPU {100 * busy / elapsed:.1f} {(window._ui_frames - frames_before) / elapsed:.1f} {faces}", flush=True)
+window.close()
+"""
+
+
+def window_cpu(seconds: float) -> tuple[float, float, int]:
+    """(CPU % of one core, frames shown per second, faces) of the window on the demo."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", CPU_PROBE, str(seconds)], capture_output=True, text=True,
+                          cwd=REPO, env=env, timeout=seconds + 180)
+    line = next((line for line in done.stdout.splitlines() if line.startswith("CPU ")), None)
+    if line is None:
+        raise SystemExit(f"the window did not run: {done.stderr.strip().splitlines()[-3:]}")
+    _, cpu, fps, faces = line.split()
+    return float(cpu), float(fps), int(faces)
+
+
 def predict_once(image: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one `emotion-desktop predict IMAGE` process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -76,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--image", type=Path, default=DEFAULT_IMAGE)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--cpu-seconds", type=float, default=30.0, help="CPU measuring time (0: skip)")
     args = parser.parse_args(argv)
     if not args.image.is_file():
         print(f"error: {args.image} not found; pass --image PATH", file=sys.stderr)
@@ -89,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
     labels = [first_label_once() for _ in range(args.runs)]
     print(f"window on the demo, first label after: median {statistics.median(labels):.2f} s "
           f"({', '.join(f'{s:.2f}' for s in labels)})")
+    if args.cpu_seconds > 0:
+        cpu, fps, faces = window_cpu(args.cpu_seconds)
+        print(f"window on the demo ({faces} face, {fps:.1f} frames shown per second): CPU {cpu:.0f} % of one core "
+              f"over {args.cpu_seconds:.0f} s")
     return 0
 
 

@@ -26,7 +26,7 @@ def _fail(message: str, code: int = 2) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from emotion_desktop.backends import backend_names
-    from emotion_desktop.detection import DETECTOR_NAMES
+    from emotion_desktop.detection import DEFAULT_DETECTOR, DETECTOR_NAMES
     from emotion_desktop.pipeline import LIVE_DETECT_EVERY
     from emotion_desktop.tta import TTA_MODES
 
@@ -49,10 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--csv", type=Path, metavar="FILE", help="also write one CSV row per face and model")
     predict.add_argument("--every", type=int, default=1, metavar="N", help="videos: analyse every N-th frame")
     predict.add_argument("--full-search", action="store_true",
-                         help="videos: search the whole frame for faces on every frame (default: every "
-                              f"{LIVE_DETECT_EVERY}th, following known faces in between, as the live view does)")
-    predict.add_argument("--detector", default="haar", choices=DETECTOR_NAMES,
-                         help="face detector: haar (fast) or mtcnn (accurate, slower)")
+                         help="videos: search the whole frame for faces on every frame (default: as the live "
+                              f"view: blazeface searches every frame, haar and mtcnn every {LIVE_DETECT_EVERY}th, "
+                              "following known faces in between)")
+    predict.add_argument("--detector", default=DEFAULT_DETECTOR, choices=DETECTOR_NAMES,
+                         help=f"face detector (default {DEFAULT_DETECTOR}; haar: OpenCV's cascade, mtcnn: slower)")
     predict.add_argument("--tta", default="none", choices=TTA_MODES,
                          help="test-time augmentation: average each face with its mirror image (flip, 2x the "
                               "classification time) or ten crops (tencrop, 10x); default none")
@@ -72,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", metavar="FILE", help="write the full results (scores, matrices, lists) here")
     evaluate.add_argument("--report", type=Path, metavar="DIR",
                           help="write DIR/evaluation.json and DIR/confusion.png (the models' matrices side by side)")
-    evaluate.add_argument("--detector", default="haar", choices=DETECTOR_NAMES, help="face detector for photos")
+    evaluate.add_argument("--detector", default=DEFAULT_DETECTOR, choices=DETECTOR_NAMES,
+                          help="face detector for photos")
     evaluate.add_argument("--tta", default="none", choices=TTA_MODES, help="test-time augmentation (as predict)")
     evaluate.add_argument("--models-dir", type=Path, help="folder holding <model>.keras and cards")
 

@@ -68,7 +68,7 @@ class Pipeline:
         """This frame's faces as tracks: a full detection, or the live tracks followed locally."""
         self._frames_since_detection += 1
         live = [t for t in self.tracker.tracks if t.missed == 0]
-        if not frame.still and live and self._frames_since_detection < self.detect_every:
+        if not frame.still and live and self._frames_since_detection < self._search_every():
             for track in live:
                 self._follow(frame.image, track)
             return live
@@ -83,6 +83,11 @@ class Pipeline:
             track.confidence, track.whole_image = detection.confidence, detection.whole_image
         return tracks
 
+    def _search_every(self) -> int:
+        """Frames per full search: ``detect_every``, or fewer where the detector is cheap enough to
+        search every frame (BlazeFace's ``live_detect_every = 1``)."""
+        return min(self.detect_every, getattr(self.detector, "live_detect_every", self.detect_every))
+
     def _follow(self, image: np.ndarray, track: Track) -> None:
         """Move a track to the face found near its box. Where none is found the box stays and the
         next frame gets a full detection, which decides whether the face is gone; detectors that
@@ -95,7 +100,7 @@ class Pipeline:
         except Exception:  # the next full detection decides (and reports a detector that keeps failing)
             found = None
         if found is None:
-            self._frames_since_detection = self.detect_every
+            self._frames_since_detection = self._search_every()
             return
         self.tracker.move(track, found.box)
         track.confidence = found.confidence

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from psygnal import evented
 
+from emotion_desktop.detection import DEFAULT_DETECTOR, DETECTOR_NAMES
 from emotion_desktop.timeline import DEFAULT_SPAN_S, MAX_SPAN_S
 
 MAX_RECENT = 8
@@ -41,7 +42,7 @@ class ViewState:
     compare: bool = False  # every other available model runs beside the primary one
     smoothing_s: float = DEFAULT_SMOOTHING_S
     still_tta: str = DEFAULT_STILL_TTA
-    detector: str = "haar"
+    detector: str = DEFAULT_DETECTOR
     is_paused: bool = False  # ("paused" is taken by psygnal's SignalGroup)
     selected_track: int | None = None  # the face the chart follows; None: the largest face
     source_kind: str = ""  # "camera", "video", "images", "demo" once a source is open
@@ -93,12 +94,14 @@ class ViewState:
         self.recent = tuple([recent] if isinstance(recent, str) else list(recent or []))
         self.export_folder = str(store.value("export_folder", "") or "")
         self.timeline_s = min(MAX_SPAN_S, max(5.0, float(store.value("timeline_s", DEFAULT_SPAN_S))))
+        detector = str(store.value("detector", DEFAULT_DETECTOR))
+        self.detector = detector if detector in DETECTOR_NAMES else DEFAULT_DETECTOR
 
     def persist_to(self, store: SettingsStore) -> None:
         """Save each choice whenever it changes, under the keys earlier versions used."""
         keys = {"primary_model": "model", "compare": "compare", "smoothing_s": "smoothing",
                 "still_tta": "still_tta", "recent": "recent", "export_folder": "export_folder",
-                "timeline_s": "timeline_s"}
+                "timeline_s": "timeline_s", "detector": "detector"}
         for name, key in keys.items():
             getattr(self.events, name).connect(_saver(store, key))
 

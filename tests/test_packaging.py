@@ -23,6 +23,8 @@ def test_wheel_carries_models_resources_and_entry_point(tmp_path):
     wheel = next(tmp_path.glob("emotion_desktop-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "emotion_desktop/resources/icon.png" in names
+    assert "emotion_desktop/resources/blazeface_full_range.onnx" in names  # the default face detector
+    assert "emotion_desktop/resources/LICENSE-blazeface.txt" in names  # Apache-2.0 asks for its licence
     for model in sorted(p.name for p in (REPO / "models").glob("*.keras")) + \
             sorted(p.name for p in (REPO / "models").glob("*.json")):
         assert f"emotion_desktop/models/{model}" in names, model

@@ -52,10 +52,15 @@ def test_choices_are_saved_as_they_change_under_the_keys_restore_reads(tmp_path)
     state.primary_model = "resnet50v2"
     state.smoothing_s = 0.1
     state.remember(tmp_path)
-    assert store.values == {"model": "resnet50v2", "smoothing": 0.1, "recent": [str(tmp_path)]}
+    state.detector = "mtcnn"
+    assert store.values == {"model": "resnet50v2", "smoothing": 0.1, "recent": [str(tmp_path)], "detector": "mtcnn"}
     again = ViewState(available_models=("scratch_cnn", "resnet50v2"))
+    assert again.detector == "blazeface"  # the default
     again.restore(store)
     assert (again.primary_model, again.smoothing_s, again.recent_files()) == ("resnet50v2", 0.1, [str(tmp_path)])
+    assert again.detector == "mtcnn"
+    again.restore(DictStore({"detector": "retired-detector"}))  # a name from another version
+    assert again.detector == "blazeface"
 
 
 def test_recent_files_put_the_newest_first_drop_missing_ones_and_keep_a_few(tmp_path):

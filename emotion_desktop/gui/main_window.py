@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from emotion_desktop.detection import HaarFaceDetector
+from emotion_desktop.detection import FALLBACK_DETECTOR, make_detector_or_fallback
 from emotion_desktop.gui import file_dialogs
 from emotion_desktop.gui.control_panel import ControlPanel
 from emotion_desktop.gui.messages import Banner, LogBridge, LogDock
@@ -51,9 +51,12 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or QSettings()
         self.models = ModelManager(models_dir, self)
-        self.worker = PipelineWorker(Pipeline(HaarFaceDetector(), [], detect_every=LIVE_DETECT_EVERY))
         self.state = ViewState(available_models=tuple(self.models.available_names()))
         self.state.restore(self.settings, initial_model)
+        detector, self._detector_problem = make_detector_or_fallback(self.state.detector)
+        if self._detector_problem:
+            self.state.detector = FALLBACK_DETECTOR
+        self.worker = PipelineWorker(Pipeline(detector, [], detect_every=LIVE_DETECT_EVERY))
         if self.state.still_tta not in TTA_MODES:
             self.state.still_tta = DEFAULT_STILL_TTA
         self.last_result: FrameResult | None = None  # what the view and chart are showing
@@ -75,6 +78,9 @@ class MainWindow(QMainWindow):
         self._connect()
         self.selection = ModelSelection(self)
         self.selection.show_availability()
+        if self._detector_problem:
+            self.log(f"error: the saved face detector could not start ({self._detector_problem}); "
+                     "using the Haar cascade")
         geometry = self.settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)

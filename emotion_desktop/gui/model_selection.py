@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer
 
 from emotion_desktop.backends import DISPLAY_NAMES, INFO, backend_names
-from emotion_desktop.detection import HaarFaceDetector
+from emotion_desktop.detection import FALLBACK_DETECTOR, make_detector
 
 
 class ModelSelection(QObject):
@@ -105,8 +105,8 @@ class ModelSelection(QObject):
         self.window.show_problem(message, actions=[("Try again", lambda: self.download(name))])
 
     def _on_detector_changed(self, name: str) -> None:
-        if name == "haar":
-            self.worker.set_detector(HaarFaceDetector())
+        if name == FALLBACK_DETECTOR:
+            self.worker.set_detector(make_detector(name))  # OpenCV's cascade: loads at once, cannot fail
         else:
             self.models.request_detector(name)  # MTCNN imports TensorFlow: build it off the UI thread
 
@@ -117,5 +117,5 @@ class ModelSelection(QObject):
 
     def on_detector_failed(self, name: str, reason: str) -> None:
         self.window.show_problem(
-            f"The {name} face detector could not start ({reason}); staying with the Haar cascade.")
-        self.state.detector = "haar"
+            f"The {name} face detector could not start ({reason}); using the Haar cascade.")
+        self.state.detector = FALLBACK_DETECTOR

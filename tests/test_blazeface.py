@@ -1,0 +1,87 @@
+"""BlazeFace, the default face detector: the shipped ONNX model on real faces, big photos, small faces,
+and what happens when its model file is missing or broken."""
+
+import cv2
+import numpy as np
+import pytest
+
+import emotion_desktop.blazeface as blazeface
+from emotion_desktop.blazeface import BlazeFaceDetector
+from emotion_desktop.detection import (DEFAULT_DETECTOR, DETECTORS, HaarFaceDetector, make_detector,
+                                       make_detector_or_fallback)
+from emotion_desktop.geometry import iou
+from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
+from emotion_desktop.sources import DemoSource, Frame
+
+
+@pytest.fixture(scope="module")
+def blaze():
+    return BlazeFaceDetector()
+
+
+def test_blazeface_is_the_default_and_describes_itself(blaze):
+    assert DEFAULT_DETECTOR == "blazeface" and DETECTORS[0].name == "blazeface"
+    assert DETECTORS[0].probe() is None and DETECTORS[0].display_name == blaze.display_name
+    assert isinstance(make_detector(), BlazeFaceDetector)
+
+
+def test_finds_the_astronaut_framed_like_haar(blaze, astronaut_bgr):
+    faces = blaze.detect(astronaut_bgr)
+    assert len(faces) == 1 and 0.8 < faces[0].confidence <= 1.0
+    haar_box = HaarFaceDetector().detect(astronaut_bgr)[0].box
+    assert iou(faces[0].box, haar_box) > 0.75  # the classifiers see the crop they were checked with
+
+
+def test_finds_nothing_in_blank_or_noise_frames(blaze):
+    assert blaze.detect(np.full((480, 640, 3), 127, np.uint8)) == []
+    noise = np.random.default_rng(0).integers(0, 255, (480, 640, 3), dtype=np.uint8)
+    assert blaze.detect(noise) == [] and blaze.detect(noise, thorough=True) == []
+
+
+def test_finds_a_40_px_face_in_a_live_frame_where_haar_cannot(blaze, astronaut_bgr):
+    small = cv2.resize(astronaut_bgr, None, fx=40 / 96, fy=40 / 96, interpolation=cv2.INTER_AREA)  # face ~40 px
+    frame = np.full((480, 640, 3), 100, np.uint8)
+    frame[100:100 + small.shape[0], 200:200 + small.shape[1]] = small
+    faces = blaze.detect(frame)
+    assert len(faces) == 1
+    x, y, w, h = faces[0].box
+    assert 35 <= w <= 50 and 200 + 65 * 40 / 96 < x + w / 2 < 200 + 275 * 40 / 96
+    assert HaarFaceDetector().detect(frame) == []  # the cascade's live setting needs ~70 px faces
+
+
+def test_tiles_find_small_faces_in_a_big_photo(blaze, astronaut_bgr):
+    """Four 48 px faces in a 3000x2250 photo: 3 px in the whole-image pass, found in the tiles."""
+    canvas = cv2.resize(cv2.GaussianBlur(astronaut_bgr, (51, 51), 0), (3000, 2250))
+    copy = cv2.resize(astronaut_bgr, (256, 256), interpolation=cv2.INTER_AREA)
+    corners = [(300, 200), (1800, 200), (300, 1300), (1800, 1300)]
+    for x, y in corners:
+        canvas[y:y + 256, x:x + 256] = copy
+    assert blaze.detect(canvas) == []  # the live pass alone sees them 3 px wide
+    faces = blaze.detect(canvas, thorough=True)
+    assert len(faces) == 4
+    for x, y in corners:  # one box on each face (the face is at 88..136 x, 33..81 y of the copy)
+        assert sum(x + 80 < f.box[0] + f.box[2] / 2 < x + 145 and y + 25 < f.box[1] + f.box[3] / 2 < y + 90
+                   for f in faces) == 1
+
+
+def test_live_pipeline_searches_every_frame_with_blazeface(blaze):
+    pipeline = Pipeline(blaze, [], detect_every=LIVE_DETECT_EVERY)
+    assert pipeline._search_every() == 1
+    assert Pipeline(HaarFaceDetector(), [], detect_every=LIVE_DETECT_EVERY)._search_every() == LIVE_DETECT_EVERY
+    demo = DemoSource()
+    boxes = [pipeline.process(Frame(demo.render(i), i, i / 30)).faces for i in range(12)]
+    assert all(len(faces) == 1 for faces in boxes)
+    assert len({faces[0].track_id for faces in boxes}) == 1  # one face, one track across searches
+
+
+def test_missing_or_broken_model_falls_back_to_haar(tmp_path, monkeypatch):
+    monkeypatch.setattr(blazeface, "RESOURCES", tmp_path)
+    monkeypatch.setattr(blazeface, "SOURCE_RESOURCES", tmp_path)
+    assert "blazeface_full_range.onnx is missing" in DETECTORS[0].probe()
+    detector, problem = make_detector_or_fallback("blazeface")
+    assert isinstance(detector, HaarFaceDetector) and "missing" in problem
+
+    (tmp_path / blazeface.MODEL_FILE).write_bytes(b"not an onnx model")
+    assert DETECTORS[0].probe() is None  # the file is there; loading it is what fails
+    detector, problem = make_detector_or_fallback("blazeface")
+    assert isinstance(detector, HaarFaceDetector) and problem  # ONNX Runtime's own message
