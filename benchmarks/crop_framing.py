@@ -1,0 +1,141 @@
+"""End-to-end check of the crop the app classifies: detector box -> crop -> model, against the model
+on the FER2013 face itself.
+
+    python -m benchmarks.crop_framing --data ../shared/fer2013 [--model scratch_cnn] [--detector all]
+
+Each PublicTest / PrivateTest face (48x48) is upscaled to 160 px and put in the middle of a 640x480
+frame (the rest of the frame its replicated border, so that no second face appears), the
+detector's live search runs on the frame, the box nearest the centre is cropped and classified,
+and the answer is compared with classifying the 48x48 face directly. FER2013's faces were
+registered so that the face fills the frame in a fixed way; a detector frames faces its own way,
+so the crop is widened by ``scale`` and moved down by ``shift`` (of the box height) around the
+box's centre. The framing is chosen on PublicTest; PrivateTest is reported at that framing.
+Prints, per detector: faces found, accuracy of the direct and the end-to-end path on the faces
+found, and the loss in points.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from emotion_desktop.backends import load_backend
+from emotion_desktop.detection import DETECTOR_NAMES, make_detector
+
+FACE_PX, FRAME = 160, (480, 640)
+SCALES = (0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5)
+SHIFTS = (-0.2, -0.15, -0.1, -0.05, 0.0, 0.05, 0.1)
+BATCH = 64
+
+
+def in_frame(face: np.ndarray) -> np.ndarray:
+    big = cv2.resize(face, (FACE_PX, FACE_PX), interpolation=cv2.INTER_CUBIC)
+    top, left = (FRAME[0] - FACE_PX) // 2, (FRAME[1] - FACE_PX) // 2
+    frame = cv2.copyMakeBorder(big, top, FRAME[0] - FACE_PX - top, left, FRAME[1] - FACE_PX - left,
+                               cv2.BORDER_REPLICATE)
+    return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+
+
+def raw_boxes(detector, faces: np.ndarray) -> list[tuple[float, float, float, float] | None]:
+    """The box nearest the frame's centre for each face, in the detector's own framing (None: missed)."""
+    if hasattr(detector, "FRAMING"):
+        detector.FRAMING = (1.0, 1.0, 0.0)  # the sweep applies its own framing
+    centre = np.array([FRAME[1] / 2, FRAME[0] / 2])
+    boxes = []
+    for face in faces:
+        found = [d.box for d in detector.detect(in_frame(face))]
+        boxes.append(min(found, key=lambda b: np.linalg.norm(np.array([b[0] + b[2] / 2, b[1] + b[3] / 2]) - centre),
+                         default=None))
+    return boxes
+
+
+def framed_crop(frame: np.ndarray, box, scale: float, shift: float) -> np.ndarray:
+    x, y, w, h = box
+    cx, cy = x + w / 2, y + h / 2 + shift * h
+    side_w, side_h = w * scale, h * scale
+    x0, y0 = max(0, int(round(cx - side_w / 2))), max(0, int(round(cy - side_h / 2)))
+    x1, y1 = min(FRAME[1], int(round(cx + side_w / 2))), min(FRAME[0], int(round(cy + side_h / 2)))
+    return frame[y0:y1, x0:x1]
+
+
+def predictions(backend, images: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate([backend.predict(images[i:i + BATCH]).argmax(1) for i in range(0, len(images), BATCH)])
+
+
+def end_to_end(backend, faces, boxes, scale: float, shift: float) -> np.ndarray:
+    crops = [framed_crop(in_frame(face), box, scale, shift) for face, box in zip(faces, boxes) if box is not None]
+    return predictions(backend, crops)
+
+
+def registration(boxes) -> tuple[float, float]:
+    """Where FER2013's square lies relative to the detector's boxes: its size over the box's width
+    and its centre's offset below the box's centre in box heights (medians)."""
+    top = (FRAME[0] - FACE_PX) / 2
+    scales = [FACE_PX / w for _x, _y, w, _h in boxes]
+    shifts = [(top + FACE_PX / 2 - (y + h / 2)) / h for _x, y, _w, h in boxes]
+    return float(np.median(scales)), float(np.median(shifts))
+
+
+def report(name: str, backend, splits: dict, direct: dict) -> None:
+    """Rows for one detector: its own box and the framing that is best on PublicTest."""
+    detector = make_detector(name)
+    app_framing = getattr(detector, "FRAMING", (1.0, 1.0, 0.0))
+    boxes = {split: raw_boxes(detector, data.images) for split, data in splits.items()}
+    found = {split: np.array([b is not None for b in boxes[split]]) for split in boxes}
+
+    def accuracy(split: str, scale: float, shift: float) -> float:
+        answers = end_to_end(backend, splits[split].images, boxes[split], scale, shift)
+        return float(np.mean(answers == splits[split].labels[found[split]]))
+
+    best = max(itertools.product(SCALES, SHIFTS), key=lambda setting: accuracy("PublicTest", *setting))
+    scale, shift = registration([b for b in boxes["PublicTest"] if b is not None])
+    print(f"| {name} | PublicTest | | | | | FER2013's own square relative to the box (medians): scale {scale:.2f}, "
+          f"shift {shift:+.2f} |")
+    for split in splits:
+        direct_acc = float(np.mean(direct[split][found[split]] == splits[split].labels[found[split]]))
+        settings = [("own box", (1.0, 0.0)), ("chosen on PublicTest", best)]
+        if app_framing != (1.0, 1.0, 0.0):
+            settings.insert(1, ("the app's", (app_framing[0], app_framing[2])))
+        for label, setting in settings:
+            e2e = accuracy(split, *setting)
+            print(f"| {name} | {split} | {found[split].sum()}/{len(found[split])} | {100 * direct_acc:.2f} % | "
+                  f"{100 * e2e:.2f} % | {100 * (direct_acc - e2e):+.2f} | {label}: scale {setting[0]}, "
+                  f"shift {setting[1]} |", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from training.data import load_fer2013
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, required=True, help="FER2013 folder (Kaggle layout)")
+    parser.add_argument("--model", default="scratch_cnn")
+    parser.add_argument("--models-dir", type=Path)
+    parser.add_argument("--detector", default="all", choices=(*DETECTOR_NAMES, "all"))
+    parser.add_argument("--limit", type=int, help="use only this many faces per split (quick checks)")
+    args = parser.parse_args(argv)
+    splits = load_fer2013(args.data)
+    public, private = splits["PublicTest"], splits["PrivateTest"]
+    if args.limit:
+        public, private = public.subset(args.limit), private.subset(args.limit)
+    backend = load_backend(args.model, args.models_dir)
+    if not backend.available:
+        print(f"error: {args.model} unavailable: {backend.unavailable_reason}")
+        return 2
+    direct = {name: predictions(backend, list(split.images)) for name, split in
+              (("PublicTest", public), ("PrivateTest", private))}
+    print(f"model: {backend.display_name}; faces {FACE_PX} px in a {FRAME[1]}x{FRAME[0]} frame, live search\n")
+    print("| detector | split | found | direct acc. (found) | end-to-end acc. | loss (points) | framing |")
+    print("|---|---|---|---|---|---|---|")
+    for name in DETECTOR_NAMES if args.detector == "all" else (args.detector,):
+        if name == "mtcnn" and args.detector == "all":
+            continue  # minutes per split; run it alone with --detector mtcnn
+        report(name, backend, {"PublicTest": public, "PrivateTest": private}, direct)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
