@@ -1,8 +1,9 @@
 """Cost of the ResNet50V2 recipe at several backbone input sizes, to choose one by measurement.
 
     python -m benchmarks.resnet_sizes [--sizes 48 64 96 128 224] [--batch 64]
+                                      [--precision float32 mixed_bfloat16]
 
-For each size: seconds per training step (batch 64, float32, all layers
+For each size and precision: seconds per training step (batch 64, all layers
 trainable) and the projected epoch time on FER2013's 28,709 faces, and the
 per-face inference latency at batch 1 through the app's runners (ONNX
 Runtime and the XLA-compiled TensorFlow function). Weights are random: cost
@@ -39,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[48, 64, 96, 128])
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--steps", type=int, default=4)
+    parser.add_argument("--precision", nargs="+", default=["float32"], choices=("float32", "mixed_bfloat16"),
+                        help="mixed_bfloat16 pays only on CPUs with avx512_bf16 or amx_bf16 (see lscpu)")
+    parser.add_argument("--no-latency", action="store_true", help="training step only")
     args = parser.parse_args(argv)
     import keras
 
@@ -47,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"{os.cpu_count()} cores; batch {args.batch}; times are medians")
     rng = np.random.default_rng(0)
-    for size in args.sizes:
+    for size, precision in [(size, p) for size in args.sizes for p in args.precision]:
+        keras.mixed_precision.set_global_policy(precision)
         model = build_resnet50v2(backbone_size=size, weights=None)
         set_backbone_trainable(model, None)
         model.compile(optimizer=keras.optimizers.AdamW(1e-3), loss="categorical_crossentropy")
@@ -55,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         y = np.eye(7, dtype=np.float32)[rng.integers(0, 7, args.batch)]
         step_ms = median_ms(lambda: model.train_on_batch(x, y), args.steps)  # noqa: B023 (called at once)
         epoch_min = step_ms / 1000 * (28709 / args.batch) / 60
+        if args.no_latency or precision != "float32":  # the app runs float32 exports
+            print(f"backbone {size:>3}px {precision}: train step {step_ms / 1000:.2f} s -> {epoch_min:.1f} min/epoch",
+                  flush=True)
+            continue
         face = x[:1]
         keras_runner = KerasRunner(model)
         keras_ms = median_ms(lambda: keras_runner(face), 30)  # noqa: B023
@@ -63,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             export_onnx(model, path)
             onnx_runner = OnnxRunner(path)
             onnx_ms = median_ms(lambda: onnx_runner(face), 30)  # noqa: B023
-        print(f"backbone {size:>3}px: train step {step_ms / 1000:.2f} s -> {epoch_min:.1f} min/epoch; "
+        print(f"backbone {size:>3}px {precision}: train step {step_ms / 1000:.2f} s -> {epoch_min:.1f} min/epoch; "
               f"per-face batch 1: ONNX Runtime {onnx_ms:.1f} ms, TensorFlow XLA {keras_ms:.1f} ms", flush=True)
     return 0
 
