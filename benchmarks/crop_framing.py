@@ -25,6 +25,7 @@ import numpy as np
 
 from emotion_desktop.backends import load_backend
 from emotion_desktop.detection import DETECTOR_NAMES, make_detector
+from emotion_desktop.geometry import crop, reframe
 
 FACE_PX, FRAME = 160, (480, 640)
 SCALES = (0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5)
@@ -43,7 +44,7 @@ def in_frame(face: np.ndarray) -> np.ndarray:
 def raw_boxes(detector, faces: np.ndarray) -> list[tuple[float, float, float, float] | None]:
     """The box nearest the frame's centre for each face, in the detector's own framing (None: missed)."""
     if hasattr(detector, "FRAMING"):
-        detector.FRAMING = (1.0, 1.0, 0.0)  # the sweep applies its own framing
+        detector.FRAMING = (1.0, 0.0)  # the sweep applies its own framing
     centre = np.array([FRAME[1] / 2, FRAME[0] / 2])
     boxes = []
     for face in faces:
@@ -54,12 +55,7 @@ def raw_boxes(detector, faces: np.ndarray) -> list[tuple[float, float, float, fl
 
 
 def framed_crop(frame: np.ndarray, box, scale: float, shift: float) -> np.ndarray:
-    x, y, w, h = box
-    cx, cy = x + w / 2, y + h / 2 + shift * h
-    side_w, side_h = w * scale, h * scale
-    x0, y0 = max(0, int(round(cx - side_w / 2))), max(0, int(round(cy - side_h / 2)))
-    x1, y1 = min(FRAME[1], int(round(cx + side_w / 2))), min(FRAME[0], int(round(cy + side_h / 2)))
-    return frame[y0:y1, x0:x1]
+    return crop(frame, reframe(box, scale, shift, frame.shape))
 
 
 def predictions(backend, images: list[np.ndarray]) -> np.ndarray:
@@ -83,7 +79,7 @@ def registration(boxes) -> tuple[float, float]:
 def report(name: str, backend, splits: dict, direct: dict) -> None:
     """Rows for one detector: its own box and the framing that is best on PublicTest."""
     detector = make_detector(name)
-    app_framing = getattr(detector, "FRAMING", (1.0, 1.0, 0.0))
+    app_framing = getattr(detector, "FRAMING", (1.0, 0.0))
     boxes = {split: raw_boxes(detector, data.images) for split, data in splits.items()}
     found = {split: np.array([b is not None for b in boxes[split]]) for split in boxes}
 
@@ -98,8 +94,8 @@ def report(name: str, backend, splits: dict, direct: dict) -> None:
     for split in splits:
         direct_acc = float(np.mean(direct[split][found[split]] == splits[split].labels[found[split]]))
         settings = [("own box", (1.0, 0.0)), ("chosen on PublicTest", best)]
-        if app_framing != (1.0, 1.0, 0.0):
-            settings.insert(1, ("the app's", (app_framing[0], app_framing[2])))
+        if app_framing != (1.0, 0.0):
+            settings.insert(1, ("the app's", app_framing))
         for label, setting in settings:
             e2e = accuracy(split, *setting)
             print(f"| {name} | {split} | {found[split].sum()}/{len(found[split])} | {100 * direct_acc:.2f} % | "

@@ -18,6 +18,17 @@ def iou(a: Box, b: Box) -> float:
     return inter / union if union > 0 else 0.0
 
 
+def reframe(box, scale: float, shift: float, shape) -> Box:
+    """``box`` (float or int x, y, w, h) grown ``scale`` times around its centre, the centre moved
+    down by ``shift`` box heights first, as integers clipped to a frame of ``shape``."""
+    x, y, w, h = (float(v) for v in box)
+    cx, cy = x + w / 2, y + h / 2 + shift * h
+    w, h = w * scale, h * scale
+    x0, y0 = max(0, round(cx - w / 2)), max(0, round(cy - h / 2))
+    x1, y1 = min(shape[1], round(cx + w / 2)), min(shape[0], round(cy + h / 2))
+    return (x0, y0, max(1, x1 - x0), max(1, y1 - y0))
+
+
 def crop(frame: np.ndarray, box: Box) -> np.ndarray:
     """The box's pixels, clipped to the frame (never empty for a box that overlaps it)."""
     x, y, w, h = box
