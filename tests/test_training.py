@@ -118,6 +118,28 @@ def test_one_epoch_smoke_training_writes_model_card_and_reports(kaggle_layout, t
     assert train(["--model", "scratch_cnn", "--data", str(kaggle_layout), "--out", str(out), "--run-dir",
                   str(tmp_path / "run"), "--reports", str(reports), "--epochs", "1", "--batch-size", "16",
                   "--width", "4", "--warmup-epochs", "0", "--resume"]) == 0
+    # Continue: a second run starts from the written model's weights and its card records the lineage.
+    import keras
+
+    from training.train import build_model, load_init_weights, parse_args
+
+    parent = keras.models.load_model(out / "scratch_cnn.keras", compile=False)
+    child = build_model(parse_args(["--model", "scratch_cnn", "--data", "x", "--width", "4"]))
+    load_init_weights(child, out / "scratch_cnn.keras")
+    assert all(np.array_equal(a, b) for a, b in zip(child.get_weights(), parent.get_weights()))
+    wider = build_model(parse_args(["--model", "scratch_cnn", "--data", "x", "--width", "8"]))
+    with pytest.raises(SystemExit, match="architecture differs"):
+        load_init_weights(wider, out / "scratch_cnn.keras")
+    continued = tmp_path / "continued"
+    assert train(["--model", "scratch_cnn", "--data", str(kaggle_layout), "--out", str(continued), "--run-dir",
+                  str(tmp_path / "run2"), "--reports", str(tmp_path / "reports2"), "--epochs", "1",
+                  "--batch-size", "16", "--width", "4", "--warmup-epochs", "0",
+                  "--init-from", str(out / "scratch_cnn.keras")]) == 0
+    child_card = json.loads((continued / "scratch_cnn.json").read_text())
+    lineage = child_card["training"]["continued_from"]
+    assert child_card["init"] == "random" and lineage["model"] == str(out / "scratch_cnn.keras")
+    assert lineage["training"]["command"] == card["training"]["command"]
+    assert lineage["metrics"]["PublicTest"]["accuracy"] == card["metrics"]["PublicTest"]["accuracy"]
 
 
 def test_evaluate_prints_the_metrics(kaggle_layout, tmp_path, capsys):

@@ -101,6 +101,7 @@ def finish_run(args, splits, spec, augment, weights_per_class, hardware: str) ->
             "optimizer": f"AdamW, cosine decay from peak lr {args.lr} after {args.warmup_epochs} warm-up epochs, "
                          f"weight decay {args.weight_decay}",
             "loss": f"categorical cross-entropy, label smoothing {args.label_smoothing}",
+            "continued_from": lineage(args),
             "distillation": ({"teacher": str(args.distill_from), "alpha": args.distill_alpha,
                               "temperature": args.distill_temperature} if args.distill_from else None),
             "class_weights": {e: round(float(w), 3) for e, w in zip(EMOTIONS, weights_per_class)},
@@ -123,6 +124,22 @@ def finish_run(args, splits, spec, augment, weights_per_class, hardware: str) ->
     return card
 
 
+def parent_card(args) -> dict:
+    return json.loads(args.init_from.with_suffix(".json").read_text())
+
+
+def lineage(args) -> dict | None:
+    """What the --init-from model was and how it was trained: the new card must describe the whole training."""
+    if not getattr(args, "init_from", None):
+        return None
+    parent = parent_card(args)
+    earlier = parent["training"].get("continued_from")
+    return {"model": str(args.init_from), "init": parent["init"], "training": parent["training"],
+            "total_wall_time_minutes": round(parent["training"].get("wall_time_minutes", 0)
+                                             + (earlier or {}).get("total_wall_time_minutes", 0), 1),
+            "metrics": parent.get("metrics")}
+
+
 def as_float32(model, args):
     """The same weights in a float32 model: what ships runs in float32 on every CPU (and exports to ONNX)."""
     import keras
@@ -136,6 +153,8 @@ def as_float32(model, args):
 
 
 def init_description(args) -> str:
+    if getattr(args, "init_from", None):
+        return parent_card(args)["init"]  # continuing keeps the original start (random or pretrained)
     if args.model == "scratch_cnn" or args.weights == "none":
         return "random"
     if args.weights == "imagenet":

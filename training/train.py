@@ -79,6 +79,10 @@ def parse_args(argv):
                         help="training compute precision; mixed_bfloat16 pays only on CPUs with avx512_bf16/amx_bf16 "
                              "(check lscpu). The shipped model is float32 either way")
     parser.add_argument("--float16", action="store_true", help="store the shipped weights as float16")
+    parser.add_argument("--init-from", type=Path,
+                        help="start from the weights of a model this project trained with the same architecture "
+                             "(e.g. the shipped one) instead of fresh ones: a warm restart of the schedule that "
+                             "lets training continue across sessions; its card's lineage goes into the new card")
     parser.add_argument("--distill-from", type=Path, help="a trained .keras model (with its card) whose soft "
                         "predictions are mixed into the targets (knowledge distillation)")
     parser.add_argument("--distill-alpha", type=float, default=0.5, help="weight of the teacher's soft targets")
@@ -240,6 +244,21 @@ def load_teacher(args):
     return Distillation(teacher, card.normalisation, args.distill_alpha, args.distill_temperature)
 
 
+def load_init_weights(model, path: Path) -> None:
+    """Copy a saved model's weights into ``model`` (float16-stored weights become float32)."""
+    import keras
+
+    if not path.is_file():
+        raise SystemExit(f"error: --init-from {path}: no such file")
+    source = keras.models.load_model(path, compile=False)
+    values = source.get_weights()
+    shapes = [tuple(v.shape) for v in values]
+    if shapes != [tuple(w.shape) for w in model.get_weights()]:
+        raise SystemExit(f"error: --init-from {path}: its architecture differs from --model {model.name}")
+    model.set_weights([v.astype("float32") for v in values])  # the input size does not change any weight
+    print(f"initialised from {path}", flush=True)
+
+
 def hardware_description(precision: str = "float32") -> str:
     import os
 
@@ -283,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     steps = len(train) // args.batch_size
 
     model = build_model(args)
+    if args.init_from:
+        load_init_weights(model, args.init_from)
     print(f"model: {args.model}, {model.count_params():,} parameters; class weights "
           + ", ".join(f"{e} {w:.2f}" for e, w in zip(EMOTIONS, weights_per_class)), flush=True)
     stages = plan_stages(args)
