@@ -26,6 +26,7 @@ class Detection:
     box: tuple[int, int, int, int]  # x, y, w, h in frame pixels
     confidence: float  # 0..1
     whole_image: bool = False  # the image itself was taken as the face
+    roll: float = 0.0  # degrees the eye line is turned clockwise (detectors that find eyes)
 
 
 class HaarFaceDetector:

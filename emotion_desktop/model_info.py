@@ -57,7 +57,7 @@ def comparison_rows(cards: dict[str, dict | None], models_dir: str | Path | None
             "latency_b1": _number(latency.get("batch1"), " ms", 2) + standin,
             "latency_b8": _number(latency.get("batch8_per_face"), " ms", 2) + standin,
             "load": _number(card.get("load_seconds"), " s"),
-            "train_time": _number(card.get("training", {}).get("wall_time_minutes"), " min", 0),
+            "train_time": _number(training_minutes(card.get("training", {})), " min", 0),
             "status": "available" if reason is None else "unavailable",
             "reason": reason or "",
         })
@@ -69,6 +69,28 @@ COLUMNS = [("model", "Model"), ("init", "Init"), ("public_accuracy", "PublicTest
            ("macro_f1", "Macro-F1 (PrivateTest)"), ("params", "Params"), ("size", "File"),
            ("latency_b1", "CPU ms/face (batch 1)"), ("latency_b8", "CPU ms/face (batch 8)"),
            ("train_time", "Training time"), ("status", "Status")]
+
+
+def training_minutes(training: dict):
+    """Wall time of a model's whole training: its run and the runs it continued (``--init-from``)."""
+    minutes = training.get("wall_time_minutes")
+    earlier = (training.get("continued_from") or {}).get("total_wall_time_minutes")
+    return minutes + earlier if isinstance(minutes, (int, float)) and isinstance(earlier, (int, float)) else minutes
+
+
+def _lineage(training: dict) -> list[str]:
+    """Lines for each earlier run a model continued from, newest first."""
+    lines = []
+    parent = training.get("continued_from")
+    while parent:
+        earlier = parent.get("training", {})
+        public = (parent.get("metrics") or {}).get("PublicTest", {}).get("accuracy")
+        lines.append(f"- **Continued from:** `{parent.get('model', '–')}` (init: {parent.get('init', '–')}; "
+                     f"PublicTest {_percent(public)}), trained by `{earlier.get('command', '–')}`: "
+                     f"{_epochs(earlier.get('epochs_run'))} epochs, {earlier.get('wall_time_minutes', '–')} min "
+                     f"on {earlier.get('hardware', '–')}")
+        parent = earlier.get("continued_from")
+    return lines
 
 
 def _epochs(epochs_run) -> str:
@@ -137,6 +159,8 @@ def card_markdown(name: str, card: dict | None, runtime: str = "", reason: str |
                   f"- **Seed:** {training.get('seed', '–')}; **epochs:** {_epochs(training.get('epochs_run'))} "
                   f"(best {training.get('best_epoch', '–')})",
                   f"- **Wall time:** {training.get('wall_time_minutes', '–')} min on {training.get('hardware', '–')}"]
+        if training.get("continued_from"):
+            lines += _lineage(training) + [f"- **Whole training:** {_number(training_minutes(training), ' min', 0)}"]
     for split in ("PublicTest", "PrivateTest"):
         metrics = card.get("metrics", {}).get(split)
         if not metrics:

@@ -36,3 +36,20 @@ def test_detection_benchmark_scores_the_verified_faces_with_haar(capsys):
     row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("| haar"))
     found, faces = row.split("|")[2].strip().split("/")
     assert faces == "39" and 30 <= int(found) <= 39
+
+
+def test_crop_framing_levels_a_tilted_face_with_blazefaces_eyes(astronaut_bgr):
+    import cv2
+
+    from benchmarks.crop_framing import crop_levelled
+    from emotion_desktop.blazeface import BlazeFaceDetector
+
+    detector = BlazeFaceDetector()
+    centre = (astronaut_bgr.shape[1] / 2, astronaut_bgr.shape[0] / 2)
+    tilted = cv2.warpAffine(astronaut_bgr, cv2.getRotationMatrix2D(centre, -25, 1.0), astronaut_bgr.shape[1::-1],
+                            borderMode=cv2.BORDER_REPLICATE)
+    face = detector.detect(tilted)[0]
+    levelled = crop_levelled(tilted, face.box, face.roll)
+    assert levelled.shape[:2] == (face.box[3], face.box[2])
+    again = detector.detect(cv2.copyMakeBorder(levelled, 80, 80, 80, 80, cv2.BORDER_REPLICATE))
+    assert abs(face.roll) > 20 and len(again) == 1 and abs(again[0].roll) < abs(face.roll) / 3

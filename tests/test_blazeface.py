@@ -41,6 +41,15 @@ def test_finds_the_astronaut_framed_like_fer2013(blaze, astronaut_bgr):
     assert abs(w / own[2] - 1.3) < 0.05 and y + h / 2 < own[1] + own[3] / 2  # 1.3x, moved up
 
 
+@pytest.mark.parametrize("turn", [-20, 0, 15])
+def test_eye_line_roll_follows_a_tilted_head(blaze, astronaut_bgr, turn):
+    centre = (astronaut_bgr.shape[1] / 2, astronaut_bgr.shape[0] / 2)
+    tilted = cv2.warpAffine(astronaut_bgr, cv2.getRotationMatrix2D(centre, -turn, 1.0), astronaut_bgr.shape[1::-1],
+                            borderMode=cv2.BORDER_REPLICATE)  # turned clockwise by `turn` degrees
+    faces = blaze.detect(tilted)
+    assert len(faces) == 1 and abs(faces[0].roll - turn) < 6  # she tilts her head a few degrees herself
+
+
 def test_finds_nothing_in_blank_or_noise_frames(blaze):
     assert blaze.detect(np.full((480, 640, 3), 127, np.uint8)) == []
     noise = np.random.default_rng(0).integers(0, 255, (480, 640, 3), dtype=np.uint8)

@@ -66,6 +66,23 @@ def test_models_dialog_table_keeps_words_whole_and_epochs_read_as_numbers(make_w
     assert "**epochs:** 32 (best 30)" in text and "{" not in text
 
 
+def test_a_continued_model_describes_every_run_it_took():
+    from emotion_desktop.model_info import card_markdown, training_minutes
+
+    first = {"command": "python -m training.train --epochs 10", "epochs_run": {"fine_tune": 10},
+             "wall_time_minutes": 94.6, "hardware": "CPU A"}
+    training = {"command": "python -m training.train --epochs 16 --init-from models/resnet50v2.keras",
+                "epochs_run": {"fine_tune": 16}, "best_epoch": 15, "wall_time_minutes": 120.0, "hardware": "CPU B",
+                "continued_from": {"model": "models/resnet50v2.keras", "init": "random", "training": first,
+                                   "total_wall_time_minutes": 94.6,
+                                   "metrics": {"PublicTest": {"accuracy": 0.503}}}}
+    assert training_minutes(training) == 214.6 and training_minutes(first) == 94.6
+    text = card_markdown("resnet50v2", {"init": "random", "training": training})
+    assert "**Continued from:** `models/resnet50v2.keras` (init: random; PublicTest 50.3%)" in text
+    assert "`python -m training.train --epochs 10`: 10 epochs, 94.6 min on CPU A" in text
+    assert "**Whole training:** 215 min" in text
+
+
 def test_about_box_describes_each_model_from_its_card():
     from emotion_desktop.backends import read_cards
     from emotion_desktop.model_info import model_summary
