@@ -25,6 +25,42 @@ def test_a_shipped_onnx_model_loads_without_importing_tensorflow(tmp_path):
     assert done.stdout.split()[-3:] == ["2", "False", "False"] and "shipped ONNX" in done.stdout
 
 
+def test_float16_weights_ship_as_a_half_size_onnx_file_that_answers_like_keras(tmp_path, astronaut_face):
+    import keras
+    import numpy as np
+    import onnx
+    from keras import layers
+
+    from emotion_desktop.backends import load_backend
+    from training.export_onnx import FLOAT16_PARITY, ship_onnx
+    from training.storage import save_float16
+
+    inputs = keras.Input((48, 48, 1))
+    x = layers.Conv2D(64, 5, strides=4, activation="relu")(inputs)
+    x = layers.BatchNormalization()(x)  # tf2onnx folds it into the convolution
+    outputs = layers.Dense(7, activation="softmax")(layers.Flatten()(x))
+    model = keras.Model(inputs, outputs)
+    model.set_weights([w + np.random.default_rng(1).normal(0, 0.1, w.shape) for w in model.get_weights()])
+    sizes = {}
+    for dtype in ("float32", "float16"):
+        folder = tmp_path / dtype
+        write_model(folder, "resnet50v2", model, tiny_card("resnet50v2", weights_dtype=dtype))
+        if dtype == "float16":
+            save_float16(model, folder / "resnet50v2.keras")
+        card = ship_onnx(folder / "resnet50v2.keras", json.loads((folder / "resnet50v2.json").read_text()))
+        (folder / "resnet50v2.json").write_text(json.dumps(card))
+        sizes[dtype] = (folder / "resnet50v2.onnx").stat().st_size
+    assert card["onnx"]["float16_weights"] >= 2 and card["onnx"]["parity_max_abs"] <= FLOAT16_PARITY
+    stored = onnx.load(str(tmp_path / "float16" / "resnet50v2.onnx")).graph.initializer
+    assert any(t.data_type == onnx.TensorProto.FLOAT16 for t in stored)
+    assert sizes["float16"] < 0.6 * sizes["float32"]
+    backend = load_backend("resnet50v2", tmp_path / "float16")
+    reference = keras.models.load_model(tmp_path / "float16" / "resnet50v2.keras", compile=False)
+    assert "shipped ONNX" in backend.runtime
+    expected = reference(backend.prepare([astronaut_face]), training=False)
+    assert np.abs(backend.predict([astronaut_face]) - np.asarray(expected)).max() <= FLOAT16_PARITY
+
+
 def test_an_onnx_file_from_another_keras_file_is_ignored(tmp_path, astronaut_face):
     from emotion_desktop.backends import load_backend
     from training.export_onnx import ship_onnx
