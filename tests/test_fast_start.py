@@ -76,7 +76,7 @@ def test_an_onnx_file_from_another_keras_file_is_ignored(tmp_path, astronaut_fac
 
 def test_a_model_without_a_shipped_onnx_file_starts_without_tensorflow_the_second_time(tmp_path):
     """The first load exports ONNX (TensorFlow, parity-checked) into the cache; the next start runs
-    that export directly, as ResNet50V2 does until its ONNX file ships."""
+    that export directly (models without a shipped ONNX file, such as one a user trained)."""
     folder = tmp_path / "models"
     write_model(folder, "resnet50v2", build_tiny_model(peak=4), tiny_card("resnet50v2"))
     probe = ("import sys, numpy as np\n"
