@@ -70,7 +70,8 @@ def test_shipped_onnx_file_reproduces_the_keras_model(name):
     import keras
 
     from emotion_desktop.backends.own_model import shipped_onnx
-    from emotion_desktop.backends.runners import OnnxRunner
+    from emotion_desktop.backends.runners import PARITY_TOLERANCE, OnnxRunner
+    from training.export_onnx import FLOAT16_PARITY
 
     model_path = default_models_dir() / f"{name}.keras"
     card = json.loads(model_path.with_suffix(".json").read_text())
@@ -79,4 +80,5 @@ def test_shipped_onnx_file_reproduces_the_keras_model(name):
     model = keras.models.load_model(model_path, compile=False)
     batch = np.random.default_rng(1).random((16, *model.input_shape[1:]), dtype=np.float32)
     difference = np.abs(np.asarray(model(batch, training=False)) - OnnxRunner(onnx_path)(batch)).max()
-    assert difference <= 1e-4
+    # float16-stored weights are rounded once more where tf2onnx folds BatchNorm into a convolution
+    assert difference <= (FLOAT16_PARITY if card["onnx"].get("float16_weights") else PARITY_TOLERANCE)
