@@ -132,11 +132,11 @@ def lineage(args) -> dict | None:
     """What the --init-from model was and how it was trained: the new card must describe the whole training."""
     if not getattr(args, "init_from", None):
         return None
+    from emotion_desktop.model_info import training_minutes
+
     parent = parent_card(args)
-    earlier = parent["training"].get("continued_from")
     return {"model": str(args.init_from), "init": parent["init"], "training": parent["training"],
-            "total_wall_time_minutes": round(parent["training"].get("wall_time_minutes", 0)
-                                             + (earlier or {}).get("total_wall_time_minutes", 0), 1),
+            "total_wall_time_minutes": round(training_minutes(parent["training"]) or 0, 1),
             "metrics": parent.get("metrics")}
 
 
