@@ -73,6 +73,14 @@ def test_corrupt_model_file_is_unavailable_not_a_crash(tmp_path):
     assert not backend.available and "could not be loaded" in backend.unavailable_reason
 
 
+def test_a_failed_onnx_export_says_which_file_and_why(tmp_path):
+    from emotion_desktop.backends.runners import export_in_child
+
+    (tmp_path / "mine.keras").write_bytes(b"PK\x03\x04 not a keras file either")
+    exported, reason = export_in_child(tmp_path / "mine.keras")
+    assert exported is None and reason.startswith("ONNX export of mine.keras failed:")
+
+
 def test_card_that_does_not_fit_the_model_is_refused(tmp_path):
     write_model(tmp_path, "scratch_cnn", build_tiny_model(), tiny_card("scratch_cnn", input_size=64))
     backend = load_backend("scratch_cnn", tmp_path)

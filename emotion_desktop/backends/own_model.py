@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from emotion_desktop.calibration import apply_temperature, card_temperature
 from emotion_desktop.environment import import_tensorflow
 from emotion_desktop.model_card import load_card, read_card_json
 from emotion_desktop.preprocessing import normalise, prepare_faces
+
+log = logging.getLogger(__name__)
 
 
 def missing_files_reason(name: str, models_dir: Path) -> str | None:
@@ -40,13 +43,37 @@ def shipped_onnx(model_path: Path, card: dict) -> Path | None:
     return path if onnx.get("keras_digest") == file_digest(model_path) else None
 
 
+def onnx_for(model_path: Path, card: dict, prefer: str) -> tuple[Path | None, str]:
+    """The ONNX file to run for ``model_path`` and where it came from, or (None, "") for TensorFlow.
+
+    Shipped file first, then an earlier run's cached export, else a new export in a child process.
+    """
+    from emotion_desktop.backends.runners import cached_onnx, export_in_child
+
+    if prefer == "keras":
+        return None, ""
+    shipped = shipped_onnx(model_path, card)
+    if shipped is not None:
+        return shipped, " (shipped ONNX file)"
+    cached = cached_onnx(model_path)
+    if cached is not None:
+        return cached, " (ONNX export cached by an earlier run)"
+    exported, failure = export_in_child(model_path)
+    if exported is not None:
+        return exported, " (exported to ONNX on first load, cached)"
+    if prefer == "onnx":
+        raise RuntimeError(failure)
+    log.warning("%s; using TensorFlow", failure)
+    return None, ""
+
+
 class OwnModelBackend(Backend):
     """A model this project trained. Runs the ONNX file shipped beside it with ONNX Runtime, without
-    importing TensorFlow (fast start); otherwise loads the .keras file with Keras and exports it to
-    ONNX once (cached, parity-checked), falling back to TensorFlow."""
+    importing TensorFlow (fast start); otherwise exports the .keras file to ONNX once, in a child
+    process (cached, parity-checked), falling back to TensorFlow."""
 
     def __init__(self, name: str, display_name: str, models_dir: Path, runtime: str | None = None):
-        from emotion_desktop.backends.runners import OnnxRunner, cached_onnx, make_runner
+        from emotion_desktop.backends.runners import OnnxRunner, runtime_preference
 
         started = time.perf_counter()
         self.name = name
@@ -56,23 +83,23 @@ class OwnModelBackend(Backend):
         self.card = self.model_card.data
         card = self.model_card
         expected = (card.input_size, card.input_size, 1 if card.color == "gray" else 3)
-        shipped = shipped_onnx(model_path, self.card) if runtime != "keras" else None
-        onnx_path = shipped or (cached_onnx(model_path) if runtime != "keras" else None)
+        onnx_path, origin = onnx_for(model_path, self.card, runtime_preference(runtime))
         if onnx_path is not None:
             self.model = None
             self._run = OnnxRunner(onnx_path)
             input_shape = tuple(self._run.input_shape[1:])
         else:
+            from emotion_desktop.backends.runners import KerasRunner
+
             import_tensorflow()  # quietly, before Keras loads it
             import keras  # Keras 3, never tf.keras (deepface turns tf.keras into Keras 2)
 
             self.model = keras.models.load_model(model_path, compile=False)
-            self._run = make_runner(self.model, model_path, runtime)
+            self._run = KerasRunner(self.model)
             input_shape = tuple(self.model.input_shape[1:])
         if input_shape != expected:
             raise ValueError(f"{model_path.name} takes input {input_shape}, but its card says "
                              f"{expected}; the card does not belong to this model")
-        origin = " (shipped ONNX file)" if shipped else " (ONNX export cached by an earlier run)" if onnx_path else ""
         self.runtime = self._run.description + origin
         self.temperature = card_temperature(self.card)  # 1 when the card has no calibration
         self.load_seconds = time.perf_counter() - started
