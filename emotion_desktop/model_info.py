@@ -155,7 +155,9 @@ def card_markdown(name: str, card: dict | None, runtime: str = "", reason: str |
                      f"{_percent(private.get('ece_after'))}")
     training = card.get("training")
     if training:
-        lines += ["", "### Training", f"- **Command:** `{training.get('command', '–')}`",
+        lines += ["", "### Training", f"- **Command:** `{training.get('command', '–')}`"]
+        lines += [f"- **Resumed with:** `{command}`" for command in training.get("resumed_with", [])]
+        lines += [
                   f"- **Seed:** {training.get('seed', '–')}; **epochs:** {_epochs(training.get('epochs_run'))} "
                   f"(best {training.get('best_epoch', '–')})",
                   f"- **Wall time:** {training.get('wall_time_minutes', '–')} min on {training.get('hardware', '–')}"]

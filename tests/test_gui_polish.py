@@ -72,6 +72,7 @@ def test_a_continued_model_describes_every_run_it_took():
     first = {"command": "python -m training.train --epochs 10", "epochs_run": {"fine_tune": 10},
              "wall_time_minutes": 94.6, "hardware": "CPU A"}
     training = {"command": "python -m training.train --epochs 16 --init-from models/resnet50v2.keras",
+                "resumed_with": ["python -m training.train --epochs 10 --init-from models/resnet50v2.keras --resume"],
                 "epochs_run": {"fine_tune": 16}, "best_epoch": 15, "wall_time_minutes": 120.0, "hardware": "CPU B",
                 "continued_from": {"model": "models/resnet50v2.keras", "init": "random", "training": first,
                                    "total_wall_time_minutes": 94.6,
@@ -81,6 +82,8 @@ def test_a_continued_model_describes_every_run_it_took():
     assert "**Continued from:** `models/resnet50v2.keras` (init: random; PublicTest 50.3%)" in text
     assert "`python -m training.train --epochs 10`: 10 epochs, 94.6 min on CPU A" in text
     assert "**Whole training:** 215 min" in text
+    assert "**Resumed with:** `python -m training.train --epochs 10 --init-from models/resnet50v2.keras --resume`" \
+        in text
 
 
 def test_about_box_describes_each_model_from_its_card():

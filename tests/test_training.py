@@ -118,6 +118,9 @@ def test_one_epoch_smoke_training_writes_model_card_and_reports(kaggle_layout, t
     assert train(["--model", "scratch_cnn", "--data", str(kaggle_layout), "--out", str(out), "--run-dir",
                   str(tmp_path / "run"), "--reports", str(reports), "--epochs", "1", "--batch-size", "16",
                   "--width", "4", "--warmup-epochs", "0", "--resume"]) == 0
+    resumed = json.loads((out / "scratch_cnn.json").read_text())["training"]
+    assert resumed["command"] == card["training"]["command"] and "--resume" not in resumed["command"]
+    assert len(resumed["resumed_with"]) == 1 and resumed["resumed_with"][0].endswith("--resume")
     # Continue: a second run starts from the written model's weights and its card records the lineage.
     import keras
 
@@ -140,6 +143,14 @@ def test_one_epoch_smoke_training_writes_model_card_and_reports(kaggle_layout, t
     assert child_card["init"] == "random" and lineage["model"] == str(out / "scratch_cnn.keras")
     assert lineage["training"]["command"] == card["training"]["command"]
     assert lineage["metrics"]["PublicTest"]["accuracy"] == card["metrics"]["PublicTest"]["accuracy"]
+    # The lineage is the parent as it was when the run began, even if its card is replaced meanwhile.
+    (out / "scratch_cnn.json").write_text(json.dumps({**card, "metrics": {}, "init": "replaced"}))
+    assert train(["--model", "scratch_cnn", "--data", str(kaggle_layout), "--out", str(continued), "--run-dir",
+                  str(tmp_path / "run2"), "--reports", str(tmp_path / "reports2"), "--epochs", "1",
+                  "--batch-size", "16", "--width", "4", "--warmup-epochs", "0",
+                  "--init-from", str(out / "scratch_cnn.keras"), "--resume"]) == 0
+    again = json.loads((continued / "scratch_cnn.json").read_text())
+    assert again["init"] == "random" and again["training"]["continued_from"]["metrics"] == lineage["metrics"]
 
 
 def test_evaluate_prints_the_metrics(kaggle_layout, tmp_path, capsys):

@@ -93,7 +93,7 @@ def finish_run(args, splits, spec, augment, weights_per_class, hardware: str) ->
         "init": init_description(args),
         "trained_on": "FER2013 Training split (28,709 faces; Kaggle layout), validation on PublicTest",
         "training": {
-            "command": (run_dir / "command.txt").read_text().strip(),
+            **commands(run_dir),
             "seed": args.seed,
             "epochs_run": state.get("epochs_done", {}),
             "best_epoch": int(np.argmax(history.get("val_accuracy", [0]))) + 1,
@@ -124,8 +124,19 @@ def finish_run(args, splits, spec, augment, weights_per_class, hardware: str) ->
     return card
 
 
+PARENT_CARD = "parent_card.json"
+
+
+def commands(run_dir: Path) -> dict:
+    """The command that started the run, and those that resumed it (if any)."""
+    lines = [line for line in (run_dir / "command.txt").read_text().splitlines() if line.strip()]
+    return {"command": lines[0], **({"resumed_with": lines[1:]} if len(lines) > 1 else {})}
+
+
 def parent_card(args) -> dict:
-    return json.loads(args.init_from.with_suffix(".json").read_text())
+    """The --init-from model's card as it was when the run began (kept in the run directory)."""
+    kept = args.run_dir / PARENT_CARD
+    return json.loads((kept if kept.is_file() else args.init_from.with_suffix(".json")).read_text())
 
 
 def lineage(args) -> dict | None:

@@ -28,7 +28,7 @@ from training.pipeline import AugmentConfig, class_weights, make_dataset
 
 DEFAULTS = {
     # epochs, batch, peak learning rate, weight decay
-    "scratch_cnn": dict(epochs=32, batch_size=128, lr=2e-3, weight_decay=5e-3),
+    "scratch_cnn": dict(epochs=50, batch_size=128, lr=2e-3, weight_decay=5e-3),
     "resnet50v2": dict(epochs=14, batch_size=64, lr=1e-3, weight_decay=5e-3),
 }
 
@@ -259,6 +259,19 @@ def load_init_weights(model, path: Path) -> None:
     print(f"initialised from {path}", flush=True)
 
 
+def keep_parent_card(args) -> None:
+    """Copy the --init-from model's card into the run directory at the start: the new card's lineage
+    must describe the weights this run began from, even if the file is replaced while it trains."""
+    from training.finish import PARENT_CARD
+
+    source, kept = args.init_from.with_suffix(".json"), args.run_dir / PARENT_CARD
+    if kept.is_file():
+        return  # resumed: the card was kept when the run began
+    if not source.is_file():
+        raise SystemExit(f"error: --init-from {args.init_from}: its card {source} is missing")
+    shutil.copyfile(source, kept)
+
+
 def hardware_description(precision: str = "float32") -> str:
     import os
 
@@ -281,7 +294,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.resume and not args.run_dir.exists():
         print(f"note: nothing to resume in {args.run_dir}; starting a new run", file=sys.stderr)
     args.run_dir.mkdir(parents=True, exist_ok=True)
-    (args.run_dir / "command.txt").write_text(command_line())
+    with open(args.run_dir / "command.txt", "a") as commands:  # a resumed run keeps its first command
+        commands.write(command_line(sys.argv[1:] if argv is None else argv) + "\n")
+    if args.init_from:
+        keep_parent_card(args)
 
     started = time.time()
     splits = load_fer2013(args.data)
@@ -322,8 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def command_line() -> str:
-    return "python -m training.train " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+def command_line(argv: list[str]) -> str:
+    return "python -m training.train " + " ".join(shlex.quote(a) for a in argv)
 
 
 if __name__ == "__main__":
