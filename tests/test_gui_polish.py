@@ -192,3 +192,13 @@ def test_closing_the_evaluation_dialog_stops_the_run_at_once(make_window, qtbot,
     started = time.monotonic()
     dialog.close()
     assert time.monotonic() - started < 2.0 and dialog.job.isFinished() and dialog.report is None
+
+
+def test_the_empty_timeline_has_a_percentage_axis(qtbot):
+    from emotion_desktop.gui.timeline_plot import TimelinePlot
+
+    plot = TimelinePlot()
+    qtbot.addWidget(plot)
+    plot.show_message("The timeline follows videos, cameras and the demo")
+    low, high = plot.getPlotItem().viewRange()[1]
+    assert -5 <= low <= 0 and 100 <= high <= 105

@@ -25,6 +25,8 @@ class TimelinePlot(StaticPlot):
         plot.setDownsampling(auto=True, mode="peak")
         plot.setClipToView(True)
         plot.setLabel("bottom", "seconds ago")
+        plot.setYRange(0, 100, padding=0.02)  # a percentage axis before any face (not pyqtgraph's 49.6-50.4)
+        plot.setLabel("left", "%")
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._layout: tuple[str, ...] = ()
         self._span = 0.0
