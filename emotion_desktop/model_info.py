@@ -78,6 +78,13 @@ def training_minutes(training: dict):
     return minutes + earlier if isinstance(minutes, (int, float)) and isinstance(earlier, (int, float)) else minutes
 
 
+def _distillation(distillation: dict) -> str:
+    teachers = distillation.get("teachers") or [distillation.get("teacher", "–")]
+    return (f"- **Distilled from:** {', '.join(f'`{t}`' for t in teachers)}"
+            f"{' with mirrored faces' if distillation.get('flip') else ''} (alpha {distillation.get('alpha', '–')}, "
+            f"T {distillation.get('temperature', '–')})")
+
+
 def _lineage(training: dict) -> list[str]:
     """Lines for each earlier run a model continued from, newest first."""
     lines = []
@@ -157,6 +164,8 @@ def card_markdown(name: str, card: dict | None, runtime: str = "", reason: str |
     if training:
         lines += ["", "### Training", f"- **Command:** `{training.get('command', '–')}`"]
         lines += [f"- **Resumed with:** `{command}`" for command in training.get("resumed_with", [])]
+        if training.get("distillation"):
+            lines.append(_distillation(training["distillation"]))
         lines += [
                   f"- **Seed:** {training.get('seed', '–')}; **epochs:** {_epochs(training.get('epochs_run'))} "
                   f"(best {training.get('best_epoch', '–')})",

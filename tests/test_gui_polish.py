@@ -73,6 +73,7 @@ def test_a_continued_model_describes_every_run_it_took():
              "wall_time_minutes": 94.6, "hardware": "CPU A"}
     training = {"command": "python -m training.train --epochs 16 --init-from models/resnet50v2.keras",
                 "resumed_with": ["python -m training.train --epochs 10 --init-from models/resnet50v2.keras --resume"],
+                "distillation": {"teacher": "models/scratch_cnn.keras", "alpha": 0.5, "temperature": 2.0},
                 "epochs_run": {"fine_tune": 16}, "best_epoch": 15, "wall_time_minutes": 120.0, "hardware": "CPU B",
                 "continued_from": {"model": "models/resnet50v2.keras", "init": "random", "training": first,
                                    "total_wall_time_minutes": 94.6,
@@ -82,6 +83,7 @@ def test_a_continued_model_describes_every_run_it_took():
     assert "**Continued from:** `models/resnet50v2.keras` (init: random; PublicTest 50.3%)" in text
     assert "`python -m training.train --epochs 10`: 10 epochs, 94.6 min on CPU A" in text
     assert "**Whole training:** 215 min" in text
+    assert "**Distilled from:** `models/scratch_cnn.keras` (alpha 0.5, T 2.0)" in text
     assert "**Resumed with:** `python -m training.train --epochs 10 --init-from models/resnet50v2.keras --resume`" \
         in text
 

@@ -72,12 +72,45 @@ def test_distillation_mixes_the_teachers_softened_predictions_into_the_targets()
     teacher = build_tiny_model(peak=3)  # always "happy", about 0.97
     images = np.random.default_rng(0).integers(0, 255, (8, 48, 48), dtype=np.uint8)
     labels = np.zeros(8, dtype=np.int64)  # all "angry"
-    distill = Distillation(teacher, "unit", alpha=0.5, temperature=2.0)
+    distill = Distillation(((teacher, "unit"),), alpha=0.5, temperature=2.0)
     _x, y = next(iter(make_dataset(images, labels, batch_size=8, normalisation="unit", distill=distill)))
     y = np.asarray(y)
     assert np.allclose(y.sum(axis=1), 1.0, atol=1e-5)
     assert np.all(y[:, 0] > 0.5) and np.all(y[:, 3] > 0.3)  # half the label, most of the teacher's half
     assert np.all(y[:, 3] < 0.5)  # temperature 2 softened the teacher's 0.97
+
+
+def test_an_ensemble_of_teachers_with_flips_is_averaged():
+    import keras
+
+    from tests.conftest import build_tiny_model
+    from training.pipeline import Distillation
+
+    # A teacher that answers by which half of the face is brighter: "angry" when the left, "fear" when
+    # the right (so its mirror image disagrees), and a second teacher that always says "happy".
+    face = keras.Input((48, 48, 1))
+    halves = keras.layers.Lambda(lambda x: keras.ops.stack(
+        [keras.ops.mean(x[:, :, :24], axis=(1, 2, 3)), keras.ops.mean(x[:, :, 24:], axis=(1, 2, 3))], axis=1))(face)
+    logits = keras.layers.Dense(7, use_bias=False)(halves)
+    sided = keras.Model(face, keras.layers.Softmax()(logits))
+    weights = np.zeros((2, 7), np.float32)
+    weights[0, 0] = weights[1, 2] = 40.0
+    sided.layers[-2].set_weights([weights])
+    images = np.zeros((4, 48, 48), np.uint8)
+    images[:, :, :24] = 200  # bright on the left
+    labels = np.zeros(4, dtype=np.int64)
+
+    def soft_targets(teachers, flip):
+        distill = Distillation(teachers, alpha=1.0, temperature=1.0, flip=flip)
+        return np.asarray(next(iter(make_dataset(images, labels, batch_size=4, normalisation="unit",
+                                                 distill=distill)))[1])
+
+    alone = soft_targets(((sided, "unit"),), flip=False)
+    assert np.all(alone[:, 0] > 0.95)
+    flipped = soft_targets(((sided, "unit"),), flip=True)
+    assert np.allclose(flipped[:, 0], 0.5, atol=0.03) and np.allclose(flipped[:, 2], 0.5, atol=0.03)
+    ensemble = soft_targets(((sided, "unit"), (build_tiny_model(peak=3), "unit")), flip=False)
+    assert np.all(ensemble[:, 0] > 0.4) and np.all(ensemble[:, 3] > 0.4)
 
 
 def test_identity_augmentation_is_the_identity():
@@ -137,12 +170,16 @@ def test_one_epoch_smoke_training_writes_model_card_and_reports(kaggle_layout, t
     assert train(["--model", "scratch_cnn", "--data", str(kaggle_layout), "--out", str(continued), "--run-dir",
                   str(tmp_path / "run2"), "--reports", str(tmp_path / "reports2"), "--epochs", "1",
                   "--batch-size", "16", "--width", "4", "--warmup-epochs", "0",
-                  "--init-from", str(out / "scratch_cnn.keras")]) == 0
+                  "--init-from", str(out / "scratch_cnn.keras"),
+                  "--distill-from", str(out / "scratch_cnn.keras"), "--distill-flip"]) == 0
     child_card = json.loads((continued / "scratch_cnn.json").read_text())
     lineage = child_card["training"]["continued_from"]
     assert child_card["init"] == "random" and lineage["model"] == str(out / "scratch_cnn.keras")
     assert lineage["training"]["command"] == card["training"]["command"]
     assert lineage["metrics"]["PublicTest"]["accuracy"] == card["metrics"]["PublicTest"]["accuracy"]
+    assert child_card["training"]["distillation"] == {
+        "teacher": str(out / "scratch_cnn.keras"), "teachers": [str(out / "scratch_cnn.keras")], "flip": True,
+        "alpha": 0.5, "temperature": 2.0}
     # The lineage is the parent as it was when the run began, even if its card is replaced meanwhile.
     (out / "scratch_cnn.json").write_text(json.dumps({**card, "metrics": {}, "init": "replaced"}))
     assert train(["--model", "scratch_cnn", "--data", str(kaggle_layout), "--out", str(continued), "--run-dir",

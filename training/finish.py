@@ -102,8 +102,7 @@ def finish_run(args, splits, spec, augment, weights_per_class, hardware: str) ->
                          f"weight decay {args.weight_decay}",
             "loss": f"categorical cross-entropy, label smoothing {args.label_smoothing}",
             "continued_from": lineage(args),
-            "distillation": ({"teacher": str(args.distill_from), "alpha": args.distill_alpha,
-                              "temperature": args.distill_temperature} if args.distill_from else None),
+            "distillation": distillation(args),
             "class_weights": {e: round(float(w), 3) for e, w in zip(EMOTIONS, weights_per_class)},
             "class_weight_power": args.class_weight_power,
             "augmentation": augment.describe() if augment else None,
@@ -149,6 +148,15 @@ def lineage(args) -> dict | None:
     return {"model": str(args.init_from), "init": parent["init"], "training": parent["training"],
             "total_wall_time_minutes": round(training_minutes(parent["training"]) or 0, 1),
             "metrics": parent.get("metrics")}
+
+
+def distillation(args) -> dict | None:
+    """The teachers and how they were mixed in (``teacher`` names the first, as cards always did)."""
+    teachers = [str(path) for path in (getattr(args, "distill_from", None) or [])]
+    if not teachers:
+        return None
+    return {"teacher": teachers[0], "teachers": teachers, "flip": getattr(args, "distill_flip", False),
+            "alpha": args.distill_alpha, "temperature": args.distill_temperature}
 
 
 def as_float32(model, args):

@@ -97,19 +97,25 @@ def mixup(images: tf.Tensor, targets: tf.Tensor, weights: tf.Tensor, alpha: floa
 
 @dataclass(frozen=True)
 class Distillation:
-    """Soft targets from a trained teacher (Hinton et al. 2015): target = (1-alpha) one-hot + alpha teacher(T).
+    """Soft targets from trained teachers (Hinton et al. 2015): target = (1-alpha) one-hot + alpha teacher(T).
 
-    The teacher sees the same augmented pixels as the student, normalised as its own card says.
+    Several teachers are an ensemble: their probabilities are averaged, each on the face and, with
+    ``flip``, on its mirror image too (the ensemble v1 + v2 with flips scored 68.1 % on PublicTest
+    against 66.8 % for v2 alone). Every teacher sees the same augmented pixels as the student,
+    normalised as its own card says.
     """
 
-    teacher: object  # a Keras model taking (B, 48, 48, 1)
-    normalisation: str
+    teachers: tuple  # (Keras model taking (B, 48, 48, 1), its normalisation) pairs
     alpha: float = 0.5
     temperature: float = 2.0
+    flip: bool = False
 
     def soften(self, pixels: tf.Tensor) -> tf.Tensor:
-        probabilities = self.teacher(normalise(pixels, self.normalisation), training=False)
-        logits = tf.math.log(tf.clip_by_value(tf.cast(probabilities, tf.float32), 1e-7, 1.0)) / self.temperature
+        views = (pixels, tf.reverse(pixels, axis=[2])) if self.flip else (pixels,)
+        answers = [tf.cast(teacher(normalise(view, normalisation), training=False), tf.float32)
+                   for teacher, normalisation in self.teachers for view in views]
+        probabilities = tf.add_n(answers) / len(answers)
+        logits = tf.math.log(tf.clip_by_value(probabilities, 1e-7, 1.0)) / self.temperature
         return tf.nn.softmax(logits)
 
 

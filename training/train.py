@@ -83,8 +83,11 @@ def parse_args(argv):
                         help="start from the weights of a model this project trained with the same architecture "
                              "(e.g. the shipped one) instead of fresh ones: a warm restart of the schedule that "
                              "lets training continue across sessions; its card's lineage goes into the new card")
-    parser.add_argument("--distill-from", type=Path, help="a trained .keras model (with its card) whose soft "
-                        "predictions are mixed into the targets (knowledge distillation)")
+    parser.add_argument("--distill-from", type=Path, nargs="+", help="trained .keras models (with their cards) "
+                        "whose soft predictions are mixed into the targets (knowledge distillation; several "
+                        "are averaged as an ensemble)")
+    parser.add_argument("--distill-flip", action="store_true",
+                        help="teachers also answer on the mirrored face, averaged in (flip test-time augmentation)")
     parser.add_argument("--distill-alpha", type=float, default=0.5, help="weight of the teacher's soft targets")
     parser.add_argument("--distill-temperature", type=float, default=2.0)
     args = parser.parse_args(argv)
@@ -235,13 +238,17 @@ def load_teacher(args):
     from emotion_desktop.model_card import load_card
     from training.pipeline import Distillation
 
-    card = load_card(args.distill_from.with_suffix(".json"))
-    if list(card.labels) != list(EMOTIONS) or card.input_size != 48 or card.color != "gray":
-        raise SystemExit(f"error: teacher {args.distill_from} must take 48x48 gray faces and output EMOTIONS order")
-    teacher = keras.models.load_model(args.distill_from, compile=False)
-    teacher.trainable = False
-    print(f"distilling from {args.distill_from} (alpha {args.distill_alpha}, T {args.distill_temperature})", flush=True)
-    return Distillation(teacher, card.normalisation, args.distill_alpha, args.distill_temperature)
+    teachers = []
+    for path in args.distill_from:
+        card = load_card(path.with_suffix(".json"))
+        if list(card.labels) != list(EMOTIONS) or card.input_size != 48 or card.color != "gray":
+            raise SystemExit(f"error: teacher {path} must take 48x48 gray faces and output EMOTIONS order")
+        teacher = keras.models.load_model(path, compile=False)
+        teacher.trainable = False
+        teachers.append((teacher, card.normalisation))
+    print(f"distilling from {', '.join(map(str, args.distill_from))}{' with flips' if args.distill_flip else ''} "
+          f"(alpha {args.distill_alpha}, T {args.distill_temperature})", flush=True)
+    return Distillation(tuple(teachers), args.distill_alpha, args.distill_temperature, args.distill_flip)
 
 
 def load_init_weights(model, path: Path) -> None:
