@@ -133,8 +133,9 @@ def runtime_preference(runtime: str | None) -> str:
     return prefer
 
 
-def cache_checked_export(model, model_path: Path) -> Path | None:
-    """Export ``model`` (loaded from ``model_path``) into the ONNX cache if it answers like Keras.
+def cache_checked_export(model, model_path: Path) -> Path:
+    """Export ``model`` (loaded from ``model_path``) into the ONNX cache; ValueError if it does not
+    answer like Keras.
 
     Exported beside the cache entry and moved in only after the parity check, so a file in the
     cache has passed it (cached_onnx can then load it without TensorFlow).
