@@ -133,9 +133,8 @@ def commands(run_dir: Path) -> dict:
 
 
 def parent_card(args) -> dict:
-    """The --init-from model's card as it was when the run began (kept in the run directory)."""
-    kept = args.run_dir / PARENT_CARD
-    return json.loads((kept if kept.is_file() else args.init_from.with_suffix(".json")).read_text())
+    """The --init-from model's card as it was when the run began (train.keep_parent_card kept it)."""
+    return json.loads((args.run_dir / PARENT_CARD).read_text())
 
 
 def lineage(args) -> dict | None:
@@ -152,10 +151,10 @@ def lineage(args) -> dict | None:
 
 def distillation(args) -> dict | None:
     """The teachers and how they were mixed in (``teacher`` names the first, as cards always did)."""
-    teachers = [str(path) for path in (getattr(args, "distill_from", None) or [])]
-    if not teachers:
+    if not args.distill_from:
         return None
-    return {"teacher": teachers[0], "teachers": teachers, "flip": getattr(args, "distill_flip", False),
+    teachers = [str(path) for path in args.distill_from]
+    return {"teacher": teachers[0], "teachers": teachers, "flip": args.distill_flip,
             "alpha": args.distill_alpha, "temperature": args.distill_temperature}
 
 
