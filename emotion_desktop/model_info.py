@@ -78,9 +78,19 @@ def training_minutes(training: dict):
     return minutes + earlier if isinstance(minutes, (int, float)) and isinstance(earlier, (int, float)) else minutes
 
 
+def _teacher(record: dict) -> str:
+    """A teacher as recorded when its run began: the path, and which model that path held then."""
+    public = record.get("PublicTest_accuracy")
+    facts = [f"PublicTest {public:.1%}" if isinstance(public, (int, float)) else None, record.get("finished"),
+             f"file {record['keras_digest'][:8]}" if record.get("keras_digest") else None]
+    described = ", ".join(fact for fact in facts if fact)
+    return f"`{record.get('model', '–')}`" + (f" ({described})" if described else "")
+
+
 def _distillation(distillation: dict) -> str:
-    teachers = distillation.get("teachers") or [distillation.get("teacher", "–")]
-    return (f"- **Distilled from:** {', '.join(f'`{t}`' for t in teachers)}"
+    records = distillation.get("teacher_records") or [
+        {"model": t} for t in distillation.get("teachers") or [distillation.get("teacher", "–")]]
+    return (f"- **Distilled from:** {', '.join(_teacher(record) for record in records)}"
             f"{' with mirrored faces' if distillation.get('flip') else ''} (alpha {distillation.get('alpha', '–')}, "
             f"T {distillation.get('temperature', '–')})")
 

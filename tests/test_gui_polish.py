@@ -86,6 +86,12 @@ def test_a_continued_model_describes_every_run_it_took():
     assert "**Distilled from:** `models/scratch_cnn.keras` (alpha 0.5, T 2.0)" in text
     assert "**Resumed with:** `python -m training.train --epochs 10 --init-from models/resnet50v2.keras --resume`" \
         in text
+    training["distillation"]["teacher_records"] = [
+        {"model": "models/scratch_cnn.keras", "keras_digest": "0123456789abcdef0123", "finished": "2026-12-01",
+         "PublicTest_accuracy": 0.6799}, {"model": "v2.keras"}]
+    text = card_markdown("resnet50v2", {"init": "random", "training": training})
+    assert ("**Distilled from:** `models/scratch_cnn.keras` (PublicTest 68.0%, 2026-12-01, file 01234567), "
+            "`v2.keras` (alpha 0.5, T 2.0)") in text
 
 
 def test_about_box_describes_each_model_from_its_card():

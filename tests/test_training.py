@@ -177,17 +177,33 @@ def test_one_epoch_smoke_training_writes_model_card_and_reports(kaggle_layout, t
     assert child_card["init"] == "random" and lineage["model"] == str(out / "scratch_cnn.keras")
     assert lineage["training"]["command"] == card["training"]["command"]
     assert lineage["metrics"]["PublicTest"]["accuracy"] == card["metrics"]["PublicTest"]["accuracy"]
+    from emotion_desktop.backends.runners import file_digest
+
+    teacher_digest = file_digest(out / "scratch_cnn.keras")
     assert child_card["training"]["distillation"] == {
         "teacher": str(out / "scratch_cnn.keras"), "teachers": [str(out / "scratch_cnn.keras")], "flip": True,
-        "alpha": 0.5, "temperature": 2.0}
+        "alpha": 0.5, "temperature": 2.0, "teacher_records": [
+            {"model": str(out / "scratch_cnn.keras"), "keras_digest": teacher_digest,
+             "finished": card["training"]["finished"], "PublicTest_accuracy": card["metrics"]["PublicTest"]["accuracy"],
+             "PrivateTest_accuracy": card["metrics"]["PrivateTest"]["accuracy"]}]}
     # The lineage is the parent as it was when the run began, even if its card is replaced meanwhile.
     (out / "scratch_cnn.json").write_text(json.dumps({**card, "metrics": {}, "init": "replaced"}))
-    assert train(["--model", "scratch_cnn", "--data", str(kaggle_layout), "--out", str(continued), "--run-dir",
-                  str(tmp_path / "run2"), "--reports", str(tmp_path / "reports2"), "--epochs", "1",
-                  "--batch-size", "16", "--width", "4", "--warmup-epochs", "0",
-                  "--init-from", str(out / "scratch_cnn.keras"), "--resume"]) == 0
+    resume = ["--model", "scratch_cnn", "--data", str(kaggle_layout), "--out", str(continued), "--run-dir",
+              str(tmp_path / "run2"), "--reports", str(tmp_path / "reports2"), "--epochs", "1", "--batch-size", "16",
+              "--width", "4", "--warmup-epochs", "0", "--init-from", str(out / "scratch_cnn.keras"), "--resume"]
+    with pytest.raises(SystemExit, match="began with --distill-from"):
+        train(resume)  # without its teacher the rest of the run would learn something else
+    resume += ["--distill-from", str(out / "scratch_cnn.keras"), "--distill-flip"]
+    assert train(resume) == 0
     again = json.loads((continued / "scratch_cnn.json").read_text())
     assert again["init"] == "random" and again["training"]["continued_from"]["metrics"] == lineage["metrics"]
+    # ...and so are its teachers: the file was replaced, the record still names the one that taught.
+    assert again["training"]["distillation"]["teacher_records"][0]["keras_digest"] == teacher_digest
+    import shutil
+
+    shutil.copyfile(continued / "scratch_cnn.keras", out / "scratch_cnn.keras")  # another model at that path
+    with pytest.raises(SystemExit, match="is not the file this run began with"):
+        train(resume)
 
 
 def test_evaluate_prints_the_metrics(kaggle_layout, tmp_path, capsys):
@@ -287,3 +303,57 @@ def test_resnet_stage_plan_follows_the_recipe(tmp_path):
     assert pretrained[1].lr == pytest.approx(1e-4)  # stage 2 at a lower learning rate
     scratch = plan_stages(parse_args(["--model", "resnet50v2", "--data", str(tmp_path), "--epochs", "10"]))
     assert [(s.name, s.epochs, s.trainable_top_layers) for s in scratch] == [("fine_tune", 10, None)]
+
+
+def test_a_finished_run_ships_with_its_reports_and_only_if_publictest_improves(tmp_path, capsys):
+    from emotion_desktop.backends import load_backend
+    from emotion_desktop.backends.runners import file_digest
+    from tests.conftest import build_tiny_model, tiny_card, write_model
+    from training.ship import main as ship
+
+    def finished_run(folder, public, private, peak):
+        reports = folder / "reports"
+        reports.mkdir(parents=True)
+        (reports / "curves.png").write_bytes(b"png of " + folder.name.encode())
+        write_model(folder / "models", "scratch_cnn", build_tiny_model(peak=peak), tiny_card(
+            "scratch_cnn", reports=str(reports),
+            metrics={"PublicTest": {"accuracy": public}, "PrivateTest": {"accuracy": private}}))
+        return folder / "models" / "scratch_cnn.keras"
+
+    models, reports = tmp_path / "repo" / "models", tmp_path / "repo" / "reports"
+    first = finished_run(tmp_path / "run1", 0.60, 0.61, peak=3)
+    assert ship([str(first), "--models", str(models), "--reports", str(reports)]) == 0
+    shipped = json.loads((models / "scratch_cnn.json").read_text())
+    assert shipped["reports"] == (reports / "scratch_cnn").as_posix()
+    assert (reports / "scratch_cnn" / "curves.png").read_bytes() == b"png of run1"
+    assert file_digest(models / "scratch_cnn.keras") == file_digest(first)
+    (reports / "scratch_cnn" / "old_only.png").write_bytes(b"from an older model")
+
+    worse = finished_run(tmp_path / "run2", 0.59, 0.70, peak=4)  # better PrivateTest must not tempt it
+    assert ship([str(worse), "--models", str(models), "--reports", str(reports)]) == 1
+    assert "59.00% does not beat the shipped model's 60.00%" in capsys.readouterr().err
+    assert file_digest(models / "scratch_cnn.keras") == file_digest(first)  # nothing was touched
+
+    (models / "scratch_cnn.onnx").write_bytes(b"the ONNX file of a model shipped earlier")
+    better = finished_run(tmp_path / "run3", 0.62, 0.63, peak=5)
+    assert ship([str(better), "--models", str(models), "--reports", str(reports)]) == 0
+    assert "PublicTest 60.00% -> 62.00%; PrivateTest 63.00%" in capsys.readouterr().out
+    assert (reports / "scratch_cnn" / "curves.png").read_bytes() == b"png of run3"
+    assert not (reports / "scratch_cnn" / "old_only.png").exists()
+    assert not (models / "scratch_cnn.onnx").exists()  # the new run has none: the old one must not stay
+    backend = load_backend("scratch_cnn", models)  # the app loads what shipped: it says "surprise" (unit 5)
+    assert backend.available and int(np.argmax(backend.predict([np.zeros((48, 48), np.uint8)]))) == 5
+
+
+def test_shipping_refuses_an_onnx_file_of_another_model(tmp_path, capsys):
+    from tests.conftest import build_tiny_model, tiny_card, write_model
+    from training.ship import main as ship
+
+    (tmp_path / "reports").mkdir()
+    write_model(tmp_path, "scratch_cnn", build_tiny_model(), tiny_card(
+        "scratch_cnn", reports=str(tmp_path / "reports"), metrics={"PublicTest": {"accuracy": 0.6}},
+        onnx={"file": "scratch_cnn.onnx", "keras_digest": "not this file"}))
+    (tmp_path / "scratch_cnn.onnx").write_bytes(b"stale")
+    assert ship([str(tmp_path / "scratch_cnn.keras"), "--models", str(tmp_path / "repo")]) == 1
+    assert "was exported from another file" in capsys.readouterr().err
+    assert not (tmp_path / "repo").exists()

@@ -124,6 +124,7 @@ def finish_run(args, splits, spec, augment, weights_per_class, hardware: str) ->
 
 
 PARENT_CARD = "parent_card.json"
+TEACHER_RECORDS = "teachers.json"
 
 
 def commands(run_dir: Path) -> dict:
@@ -154,8 +155,10 @@ def distillation(args) -> dict | None:
     if not args.distill_from:
         return None
     teachers = [str(path) for path in args.distill_from]
+    records = args.run_dir / TEACHER_RECORDS  # written at the start (train.keep_teacher_records)
     return {"teacher": teachers[0], "teachers": teachers, "flip": args.distill_flip,
-            "alpha": args.distill_alpha, "temperature": args.distill_temperature}
+            "alpha": args.distill_alpha, "temperature": args.distill_temperature,
+            **({"teacher_records": json.loads(records.read_text())} if records.is_file() else {})}
 
 
 def as_float32(model, args):

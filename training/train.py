@@ -279,6 +279,46 @@ def keep_parent_card(args) -> None:
     shutil.copyfile(source, kept)
 
 
+def keep_teacher_records(args) -> None:
+    """Record at the start which files taught this run: a path such as models/scratch_cnn.keras names
+    another model after every shipment, so the card keeps each teacher's digest and scores too."""
+    from emotion_desktop.backends.runners import file_digest
+    from training.finish import TEACHER_RECORDS
+
+    kept = args.run_dir / TEACHER_RECORDS
+    if kept.is_file():  # resumed: the rest of the run must learn from the same files
+        check_same_teachers(args, json.loads(kept.read_text()))
+        return
+    if not args.distill_from:
+        return
+    records = []
+    for path in args.distill_from:
+        card_path = path.with_suffix(".json")
+        if not path.is_file() or not card_path.is_file():
+            raise SystemExit(f"error: --distill-from {path}: the model or its card {card_path.name} is missing")
+        card = json.loads(card_path.read_text())
+        metrics = card.get("metrics") or {}
+        records.append({"model": str(path), "keras_digest": file_digest(path),
+                        "finished": (card.get("training") or {}).get("finished"),
+                        **{f"{split}_accuracy": metrics[split]["accuracy"]
+                           for split in ("PublicTest", "PrivateTest") if "accuracy" in metrics.get(split, {})}})
+    kept.write_text(json.dumps(records, indent=2) + "\n")
+
+
+def check_same_teachers(args, records: list[dict]) -> None:
+    from emotion_desktop.backends.runners import file_digest
+
+    began_with = [record["model"] for record in records]
+    if began_with != [str(path) for path in args.distill_from or []]:
+        raise SystemExit(f"error: this run began with --distill-from {' '.join(began_with)}; resume it with "
+                         "the same teachers")
+    for record in records:
+        path = Path(record["model"])
+        if not path.is_file() or file_digest(path) != record["keras_digest"]:
+            raise SystemExit(f"error: the teacher {path} is not the file this run began with (digest "
+                             f"{record['keras_digest']}); put that file back or start a new run")
+
+
 def hardware_description(precision: str = "float32") -> str:
     import os
 
@@ -301,10 +341,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.resume and not args.run_dir.exists():
         print(f"note: nothing to resume in {args.run_dir}; starting a new run", file=sys.stderr)
     args.run_dir.mkdir(parents=True, exist_ok=True)
-    with open(args.run_dir / "command.txt", "a") as commands:  # a resumed run keeps its first command
-        commands.write(command_line(sys.argv[1:] if argv is None else argv) + "\n")
     if args.init_from:
         keep_parent_card(args)
+    keep_teacher_records(args)
+    with open(args.run_dir / "command.txt", "a") as commands:  # a resumed run keeps its first command
+        commands.write(command_line(sys.argv[1:] if argv is None else argv) + "\n")
 
     started = time.time()
     splits = load_fer2013(args.data)
