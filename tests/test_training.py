@@ -341,6 +341,9 @@ def test_a_finished_run_ships_with_its_reports_and_only_if_publictest_improves(t
     assert (reports / "scratch_cnn" / "curves.png").read_bytes() == b"png of run3"
     assert not (reports / "scratch_cnn" / "old_only.png").exists()
     assert not (models / "scratch_cnn.onnx").exists()  # the new run has none: the old one must not stay
+    assert ship([str(models / "scratch_cnn.keras"), "--models", str(models), "--force"]) == 1  # onto itself
+    assert "already the shipped file" in capsys.readouterr().err
+    assert (reports / "scratch_cnn" / "curves.png").read_bytes() == b"png of run3"
     backend = load_backend("scratch_cnn", models)  # the app loads what shipped: it says "surprise" (unit 5)
     assert backend.available and int(np.argmax(backend.predict([np.zeros((48, 48), np.uint8)]))) == 5
 

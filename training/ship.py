@@ -71,6 +71,8 @@ def ship(model_path: Path, models_dir: Path, reports_root: Path, force: bool = F
     name = card["name"]
     if model_path.stem != name:
         raise ShipError(f"{model_path.name} holds the card of {name!r}")
+    if (models_dir / model_path.name).resolve() == model_path.resolve():
+        raise ShipError(f"{model_path} is already the shipped file")  # copying onto itself would lose its reports
     comparison = "PublicTest not compared (--force)" if force else check_improves(card, models_dir / f"{name}.json")
     onnx = check_onnx(model_path, card)
     source_reports = Path(card.get("reports", ""))
