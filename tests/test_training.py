@@ -193,6 +193,8 @@ def test_one_epoch_smoke_training_writes_model_card_and_reports(kaggle_layout, t
               "--width", "4", "--warmup-epochs", "0", "--init-from", str(out / "scratch_cnn.keras"), "--resume"]
     with pytest.raises(SystemExit, match="began with --distill-from"):
         train(resume)  # without its teacher the rest of the run would learn something else
+    with pytest.raises(SystemExit, match=r"began with other settings: --lr 0.002 \(now 0.0005\)"):
+        train(resume + ["--distill-from", str(out / "scratch_cnn.keras"), "--distill-flip", "--lr", "5e-4"])
     resume += ["--distill-from", str(out / "scratch_cnn.keras"), "--distill-flip"]
     assert train(resume) == 0
     again = json.loads((continued / "scratch_cnn.json").read_text())

@@ -319,6 +319,30 @@ def check_same_teachers(args, records: list[dict]) -> None:
                              f"{record['keras_digest']}); put that file back or start a new run")
 
 
+# Flags that do not change what a run learns: where things go, the thread count, the resume switch.
+# Teachers are checked by file digest (keep_teacher_records).
+RUN_SETTINGS = "settings.json"
+NOT_SETTINGS = {"data", "out", "run_dir", "reports", "resume", "threads", "distill_from"}
+
+
+def keep_run_settings(args) -> None:
+    """Record the run's settings at the start and refuse a resume with other ones: BackupAndRestore
+    restores weights and epoch, but the schedule, augmentation and loss come from today's flags."""
+    settings = {key: str(value) if isinstance(value, Path) else value
+                for key, value in sorted(vars(args).items()) if key not in NOT_SETTINGS}
+    kept = args.run_dir / RUN_SETTINGS
+    if not kept.is_file():  # a new run (or one begun before settings were recorded)
+        kept.write_text(json.dumps(settings, indent=2) + "\n")
+        return
+    began = json.loads(kept.read_text())
+    changed = [f"--{key.replace('_', '-')} {began.get(key)} (now {value})"
+               for key, value in settings.items() if began.get(key) != value]
+    if changed:
+        first = (args.run_dir / "command.txt").read_text().splitlines()[0]
+        raise SystemExit("error: this run began with other settings: " + ", ".join(changed)
+                         + f". Resume it with its first command plus --resume:\n  {first} --resume")
+
+
 def hardware_description(precision: str = "float32") -> str:
     import os
 
@@ -344,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.init_from:
         keep_parent_card(args)
     keep_teacher_records(args)
+    keep_run_settings(args)
     with open(args.run_dir / "command.txt", "a") as commands:  # a resumed run keeps its first command
         commands.write(command_line(sys.argv[1:] if argv is None else argv) + "\n")
 
