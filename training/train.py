@@ -319,9 +319,9 @@ def check_same_teachers(args, records: list[dict]) -> None:
                              f"{record['keras_digest']}); put that file back or start a new run")
 
 
+RUN_SETTINGS = "settings.json"
 # Flags that do not change what a run learns: where things go, the thread count, the resume switch.
 # Teachers are checked by file digest (keep_teacher_records).
-RUN_SETTINGS = "settings.json"
 NOT_SETTINGS = {"data", "out", "run_dir", "reports", "resume", "threads", "distill_from"}
 
 
