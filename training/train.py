@@ -339,8 +339,10 @@ def keep_run_settings(args) -> None:
                for key, value in settings.items() if began.get(key) != value]
     if changed:
         first = (args.run_dir / "command.txt").read_text().splitlines()[0]
+        if "--resume" not in first.split():
+            first += " --resume"
         raise SystemExit("error: this run began with other settings: " + ", ".join(changed)
-                         + f". Resume it with its first command plus --resume:\n  {first} --resume")
+                         + f". Resume it with its first command plus --resume:\n  {first}")
 
 
 def hardware_description(precision: str = "float32") -> str:
