@@ -81,6 +81,20 @@ def test_a_failed_onnx_export_says_which_file_and_why(tmp_path):
     assert exported is None and reason.startswith("ONNX export of mine.keras failed:")
 
 
+def test_two_processes_exporting_the_same_model_both_get_the_cached_file(tmp_path, monkeypatch):
+    # The window and an evaluation can load a model with no ONNX file at the same moment.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from emotion_desktop.backends.runners import cached_onnx, export_in_child
+
+    monkeypatch.setenv("EMOTION_DESKTOP_CACHE", str(tmp_path / "cache"))
+    write_model(tmp_path, "scratch_cnn", build_tiny_model(), tiny_card("scratch_cnn"))
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(export_in_child, [tmp_path / "scratch_cnn.keras"] * 2))
+    assert results == [(cached_onnx(tmp_path / "scratch_cnn.keras"), "")] * 2
+    assert not list((tmp_path / "cache").rglob("*.unchecked.onnx"))
+
+
 def test_card_that_does_not_fit_the_model_is_refused(tmp_path):
     write_model(tmp_path, "scratch_cnn", build_tiny_model(), tiny_card("scratch_cnn", input_size=64))
     backend = load_backend("scratch_cnn", tmp_path)

@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -138,10 +139,12 @@ def cache_checked_export(model, model_path: Path) -> Path:
     answer like Keras.
 
     Exported beside the cache entry and moved in only after the parity check, so a file in the
-    cache has passed it (cached_onnx can then load it without TensorFlow).
+    cache has passed it (cached_onnx can then load it without TensorFlow). The candidate's name
+    is the exporter's own: the window and an evaluation may export the same model at once, and a
+    shared name let one move the other's file away mid-check.
     """
     onnx_path = onnx_cache_path(model_path)
-    candidate = onnx_path.with_suffix(".unchecked.onnx")
+    candidate = onnx_path.with_suffix(f".{uuid.uuid4().hex[:12]}.unchecked.onnx")
     export_onnx(model, candidate)
     difference = check_parity(model, OnnxRunner(candidate), model.input_shape[1:])
     if difference > PARITY_TOLERANCE:
