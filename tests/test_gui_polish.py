@@ -150,7 +150,13 @@ def test_evaluate_on_a_folder_runs_off_the_ui_thread_and_shows_scores_and_matric
     assert dialog.table.rowCount() == len(window.state.available_models) >= 1
     assert dialog.table.item(0, 0).text() == "Scratch CNN" and dialog.table.item(0, 1).text().endswith("%")
     assert dialog.table.item(0, 4).text() == "–"  # no angry photos: no recall to show
-    assert not dialog.matrices.pixmap().isNull() and dialog.matrices.pixmap().width() > 400
+    assert not dialog.matrices.pixmap().isNull() and dialog.matrices.original.width() > 400
+    dialog.resize(520, 700)  # narrower than the matrices: they shrink whole instead of scrolling
+    matrices = dialog.matrices
+    qtbot.waitUntil(lambda: matrices.pixmap().width() <= matrices.width() < matrices.original.width())
+    shown, original = matrices.pixmap(), matrices.original
+    assert shown.height() <= matrices.height()
+    assert abs(shown.width() / shown.height() - original.width() / original.height()) < 0.02
     assert "2 images" in dialog.status.text()
     dialog.close()
 

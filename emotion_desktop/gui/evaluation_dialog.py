@@ -13,12 +13,12 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QProgressBar,
-    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
 )
 
+from emotion_desktop.gui.fitted_image import FittedImage
 from emotion_desktop.labels import EMOTIONS
 
 COLUMNS = ["Model", "Accuracy", "Macro-F1", "No face"] + [e.capitalize() for e in EMOTIONS]
@@ -84,18 +84,14 @@ class EvaluationDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.matrices = QLabel()
-        self.matrices.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        scroll = QScrollArea()
-        scroll.setWidget(self.matrices)
-        scroll.setWidgetResizable(True)
+        self.matrices = FittedImage()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         for widget in (self.status, self.bar):
             layout.addWidget(widget)
         layout.addWidget(self.table)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.matrices, 1)
         layout.addWidget(buttons)
         self.job = EvaluationJob(folder, model_names, models_dir, detector_name)
         self.job.progress.connect(self._on_progress)
@@ -139,7 +135,16 @@ class EvaluationDialog(QDialog):
         if models:
             image = side_by_side([matrix_panel(s["display_name"], s["confusion_matrix"],
                                                f"accuracy {s['accuracy']:.1%}, n={s['count']}") for s in models])
-            self.matrices.setPixmap(QPixmap.fromImage(to_qimage(image)))
+            self.matrices.set_image(QPixmap.fromImage(to_qimage(image)))
+            self._widen_to(image.shape[1])
+
+    def _widen_to(self, image_width: int) -> None:
+        """Room for the matrices at full size where the screen has it; they shrink to fit otherwise."""
+        screen = self.screen().availableGeometry()
+        margins = self.layout().contentsMargins()
+        wanted = image_width + margins.left() + margins.right()
+        if wanted > self.width():
+            self.resize(min(wanted, screen.width()), self.height())
 
     def done(self, result: int) -> None:
         self.job.cancelled = True  # closing stops the run at the next image instead of waiting for all
