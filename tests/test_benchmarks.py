@@ -1,6 +1,6 @@
 """The benchmark scripts run end to end on small generated inputs (their figures come from real runs)."""
 
-from benchmarks import face_following, live
+from benchmarks import face_following, live, model_costs
 from emotion_desktop.backends import load_backend
 from tests.conftest import requires_media
 
@@ -17,6 +17,16 @@ def test_live_benchmark_runs_the_pipeline(face_video, tiny_models_dir):
     assert stats["frames"] == 40 and stats["faces_per_frame"] == 1.0 and stats["fps"] > 0
     assert stats["p95"]["total"] >= stats["p50"]["total"] > 0 and stats["size"] == (320, 240)
     assert "Scratch CNN" in live.format_row("Scratch CNN", stats)
+
+
+def test_model_costs_measures_the_scratch_cnn_at_the_width_training_builds(capsys):
+    from training.models import build_scratch_cnn
+
+    assert model_costs.main(["--sizes", "--widths", "8", "--batch", "4", "--steps", "1"]) == 0
+    line = capsys.readouterr().out.splitlines()[-1]
+    params = build_scratch_cnn(widths=(8, 16, 32, 64)).count_params()  # what `train --width 8` trains
+    assert line.startswith(f"scratch CNN width   8 float32 ({params:,} parameters): train step ")
+    assert "per-face batch 1: ONNX Runtime " in line and " min/epoch" in line
 
 
 def test_detection_matching_counts_each_face_once_and_frames_differ_in_framing():
