@@ -83,16 +83,28 @@ def test_a_failed_onnx_export_says_which_file_and_why(tmp_path):
 
 def test_two_processes_exporting_the_same_model_both_get_the_cached_file(tmp_path, monkeypatch):
     # The window and an evaluation can load a model with no ONNX file at the same moment.
+    import os
+    import time
     from concurrent.futures import ThreadPoolExecutor
 
-    from emotion_desktop.backends.runners import cached_onnx, export_in_child
+    from emotion_desktop.backends.runners import EXPORT_TIMEOUT_S, cached_onnx, export_in_child, onnx_cache_path
 
     monkeypatch.setenv("EMOTION_DESKTOP_CACHE", str(tmp_path / "cache"))
+    model_path = tmp_path / "scratch_cnn.keras"
     write_model(tmp_path, "scratch_cnn", build_tiny_model(), tiny_card("scratch_cnn"))
+    # Candidates left by others: one by an exporter killed long ago, one by an export still running.
+    onnx_path = onnx_cache_path(model_path)
+    onnx_path.parent.mkdir(parents=True)
+    abandoned, running = (onnx_path.with_suffix(f".{name}.unchecked.onnx") for name in ("killed", "running"))
+    for leftover in (abandoned, running):
+        leftover.write_bytes(b"half an export")
+    long_ago = time.time() - 3 * EXPORT_TIMEOUT_S
+    os.utime(abandoned, (long_ago, long_ago))
+
     with ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(export_in_child, [tmp_path / "scratch_cnn.keras"] * 2))
-    assert results == [(cached_onnx(tmp_path / "scratch_cnn.keras"), "")] * 2
-    assert not list((tmp_path / "cache").rglob("*.unchecked.onnx"))
+        results = list(pool.map(export_in_child, [model_path] * 2))
+    assert results == [(cached_onnx(model_path), "")] * 2
+    assert sorted(onnx_path.parent.glob("*.unchecked.onnx")) == [running]
 
 
 def test_card_that_does_not_fit_the_model_is_refused(tmp_path):

@@ -11,12 +11,14 @@ Set ``EMOTION_DESKTOP_RUNTIME=keras`` to force TensorFlow.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from emotion_desktop.environment import cache_dir, import_tensorflow
 log = logging.getLogger(__name__)
 
 PARITY_TOLERANCE = 1e-4
+EXPORT_TIMEOUT_S = 1800  # a ResNet-sized export on a slow 2-core machine takes minutes, not half an hour
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 
 
@@ -144,17 +147,30 @@ def cache_checked_export(model, model_path: Path) -> Path:
     shared name let one move the other's file away mid-check.
     """
     onnx_path = onnx_cache_path(model_path)
+    remove_abandoned_candidates(onnx_path)
     candidate = onnx_path.with_suffix(f".{uuid.uuid4().hex[:12]}.unchecked.onnx")
-    export_onnx(model, candidate)
-    difference = check_parity(model, OnnxRunner(candidate), model.input_shape[1:])
-    if difference > PARITY_TOLERANCE:
+    try:
+        export_onnx(model, candidate)
+        difference = check_parity(model, OnnxRunner(candidate), model.input_shape[1:])
+        if difference > PARITY_TOLERANCE:
+            raise ValueError(f"the ONNX export differs from Keras by {difference:.2g}")
+        candidate.replace(onnx_path)
+    finally:
         candidate.unlink(missing_ok=True)
-        raise ValueError(f"the ONNX export differs from Keras by {difference:.2g}")
-    candidate.replace(onnx_path)
     return onnx_path
 
 
-def export_in_child(model_path: Path, timeout: float = 1800) -> tuple[Path | None, str]:
+def remove_abandoned_candidates(onnx_path: Path) -> None:
+    """Delete this export's candidates left by exporters that were killed (a timed-out child): each
+    has its own name, so none would ever be overwritten. Only ones older than any live export."""
+    now = time.time()
+    for leftover in onnx_path.parent.glob(f"{onnx_path.stem}.*.unchecked.onnx"):
+        with contextlib.suppress(OSError):  # another exporter may remove it first
+            if now - leftover.stat().st_mtime > 2 * EXPORT_TIMEOUT_S:
+                leftover.unlink()
+
+
+def export_in_child(model_path: Path, timeout: float = EXPORT_TIMEOUT_S) -> tuple[Path | None, str]:
     """Run cache_checked_export in a child process: (the cached file, "") or (None, why not).
 
     TensorFlow and tf2onnx took gigabytes for the ResNet50V2 graph and never gave them back
