@@ -41,3 +41,25 @@ def test_the_app_never_imports_training_or_benchmarks(path):
 def test_training_does_not_reach_into_benchmarks(path):
     upward = [m for m in imported_modules(path) if m.split(".")[0] in ("benchmarks", "tools", "tests")]
     assert not upward, f"{path.relative_to(REPO)} imports {upward}"
+
+
+
+def layer_map_sections() -> dict[str, str]:
+    """The layer map of ARCHITECTURE.md cut into its top-level folders' parts."""
+    text = (REPO / "ARCHITECTURE.md").read_text()
+    block = text.split("## Layers", 1)[1].split("```")[1]
+    sections, folder = {}, None
+    for line in block.splitlines():
+        if line and not line[0].isspace():
+            folder = line.split("/")[0]
+        if folder:
+            sections[folder] = sections.get(folder, "") + line + "\n"
+    return sections
+
+
+def test_the_architecture_map_names_every_module():
+    """ARCHITECTURE.md is where a newcomer looks for a module's job: a new module goes on the map."""
+    sections = layer_map_sections()
+    missing = [str(p.relative_to(REPO)) for p in sources("emotion_desktop", "training", "benchmarks", "tools")
+               if p.name != "__init__.py" and p.name not in sections.get(p.relative_to(REPO).parts[0], "")]
+    assert not missing, f"not in ARCHITECTURE.md's layer map: {missing}"
