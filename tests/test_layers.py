@@ -43,7 +43,6 @@ def test_training_does_not_reach_into_benchmarks(path):
     assert not upward, f"{path.relative_to(REPO)} imports {upward}"
 
 
-
 def layer_map_sections() -> dict[str, str]:
     """The layer map of ARCHITECTURE.md cut into its top-level folders' parts."""
     text = (REPO / "ARCHITECTURE.md").read_text()
