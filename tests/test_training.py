@@ -111,6 +111,29 @@ def test_an_ensemble_of_teachers_with_flips_is_averaged():
     assert np.allclose(flipped[:, 0], 0.5, atol=0.03) and np.allclose(flipped[:, 2], 0.5, atol=0.03)
     ensemble = soft_targets(((sided, "unit"), (build_tiny_model(peak=3), "unit")), flip=False)
     assert np.all(ensemble[:, 0] > 0.4) and np.all(ensemble[:, 3] > 0.4)
+    weighted = Distillation(((sided, "unit"), (build_tiny_model(peak=3), "unit")), alpha=1.0, temperature=1.0,
+                            weights=(3.0, 1.0))
+    leaning = weighted.answer_once(images, batch_size=3)  # asked once, without augmentation, in two batches
+    assert leaning.shape == (4, 7) and np.allclose(leaning[:, 0], 0.75, atol=0.03)
+    assert np.allclose(leaning[:, 3], 0.25, atol=0.03)
+
+
+def test_cached_distillation_mixes_the_teachers_answers_once_and_keeps_them_for_resume(tmp_path):
+    from tests.conftest import build_tiny_model
+    from training.pipeline import Distillation
+    from training.train import TEACHER_TARGETS, cached_targets
+
+    images = np.random.default_rng(0).integers(0, 255, (6, 48, 48), dtype=np.uint8)
+    labels = np.zeros(6, dtype=np.int64)
+    distill = Distillation(((build_tiny_model(peak=3), "unit"),), alpha=0.5, temperature=1.0)
+    targets = cached_targets(distill, images, labels, tmp_path)
+    assert np.allclose(targets.sum(axis=1), 1.0, atol=1e-5)
+    assert np.all(targets[:, 0] >= 0.5) and np.all(targets[:, 3] > 0.4)  # half the label, half "happy"
+    kept = np.load(tmp_path / TEACHER_TARGETS)
+    np.save(tmp_path / TEACHER_TARGETS, np.full_like(kept, 1 / 7))  # a resume reads the kept answers
+    assert np.allclose(cached_targets(distill, images, labels, tmp_path)[:, 3], 0.5 / 7)
+    _x, y = next(iter(make_dataset(images, labels, batch_size=6, normalisation="unit", targets=targets)))
+    assert np.allclose(np.asarray(y), targets)
 
 
 def test_identity_augmentation_is_the_identity():
@@ -182,7 +205,7 @@ def test_one_epoch_smoke_training_writes_model_card_and_reports(kaggle_layout, t
     teacher_digest = file_digest(out / "scratch_cnn.keras")
     assert child_card["training"]["distillation"] == {
         "teacher": str(out / "scratch_cnn.keras"), "teachers": [str(out / "scratch_cnn.keras")], "flip": True,
-        "alpha": 0.5, "temperature": 2.0, "teacher_records": [
+        "alpha": 0.5, "temperature": 2.0, "weights": [1.0], "cached": False, "teacher_records": [
             {"model": str(out / "scratch_cnn.keras"), "keras_digest": teacher_digest,
              "finished": card["training"]["finished"], "PublicTest_accuracy": card["metrics"]["PublicTest"]["accuracy"],
              "PrivateTest_accuracy": card["metrics"]["PrivateTest"]["accuracy"]}]}

@@ -158,6 +158,7 @@ def distillation(args) -> dict | None:
     records = args.run_dir / TEACHER_RECORDS  # written at the start (train.keep_teacher_records)
     return {"teacher": teachers[0], "teachers": teachers, "flip": args.distill_flip,
             "alpha": args.distill_alpha, "temperature": args.distill_temperature,
+            "weights": args.distill_weights or [1.0] * len(teachers), "cached": args.distill_cached,
             **({"teacher_records": json.loads(records.read_text())} if records.is_file() else {})}
 
 

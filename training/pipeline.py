@@ -99,35 +99,47 @@ def mixup(images: tf.Tensor, targets: tf.Tensor, weights: tf.Tensor, alpha: floa
 class Distillation:
     """Soft targets from trained teachers (Hinton et al. 2015): target = (1-alpha) one-hot + alpha teacher(T).
 
-    Several teachers are an ensemble: their probabilities are averaged, each on the face and, with
-    ``flip``, on its mirror image too (the ensemble v1 + v2 with flips scored 68.1 % on PublicTest
-    against 66.8 % for v2 alone). Every teacher sees the same augmented pixels as the student,
-    normalised as its own card says.
+    Several teachers are an ensemble: their probabilities are averaged (``weights``, equal by default),
+    each on the face and, with ``flip``, on its mirror image too (the ensemble v1 + v2 with flips scored
+    68.1 % on PublicTest against 66.8 % for v2 alone). Online, every teacher sees the same augmented
+    pixels as the student, normalised as its own card says; ``answer_once`` asks them once per
+    un-augmented face instead, which makes a large teacher affordable.
     """
 
     teachers: tuple  # (Keras model taking (B, 48, 48, 1), its normalisation) pairs
     alpha: float = 0.5
     temperature: float = 2.0
     flip: bool = False
+    weights: tuple | None = None  # one per teacher; None: equal
 
     def soften(self, pixels: tf.Tensor) -> tf.Tensor:
         views = (pixels, tf.reverse(pixels, axis=[2])) if self.flip else (pixels,)
-        answers = [tf.cast(teacher(normalise(view, normalisation), training=False), tf.float32)
-                   for teacher, normalisation in self.teachers for view in views]
-        probabilities = tf.add_n(answers) / len(answers)
+        weights = self.weights or (1.0,) * len(self.teachers)
+        answers = [weight / len(views) * tf.cast(teacher(normalise(view, normalisation), training=False), tf.float32)
+                   for (teacher, normalisation), weight in zip(self.teachers, weights) for view in views]
+        probabilities = tf.add_n(answers) / sum(weights)
         logits = tf.math.log(tf.clip_by_value(probabilities, 1e-7, 1.0)) / self.temperature
         return tf.nn.softmax(logits)
+
+    def answer_once(self, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
+        """The softened teachers' answers for un-augmented faces (N, 48, 48) uint8, one row per face."""
+        soften = tf.function(self.soften)
+        pixels = images[..., None] if images.ndim == 3 else images
+        return np.concatenate([soften(tf.cast(pixels[start:start + batch_size], tf.float32)).numpy()
+                               for start in range(0, len(pixels), batch_size)])
 
 
 def make_dataset(images: np.ndarray, labels: np.ndarray, *, batch_size: int, normalisation: str,
                  augment: AugmentConfig | None = None, sample_weights: np.ndarray | None = None,
-                 shuffle: bool = False, seed: int = 0, distill: Distillation | None = None) -> tf.data.Dataset:
+                 shuffle: bool = False, seed: int = 0, distill: Distillation | None = None,
+                 targets: np.ndarray | None = None) -> tf.data.Dataset:
     """Batches of (normalised float32 faces (B,48,48,1), one-hot targets[, sample weights]).
 
-    One-hot targets let the loss apply label smoothing, mixup and distillation.
+    One-hot targets let the loss apply label smoothing, mixup and distillation. ``targets`` replaces
+    them with given distributions (N, 7), e.g. labels already mixed with cached teacher answers.
     """
     x = images[..., None] if images.ndim == 3 else images
-    targets = np.eye(NUM_EMOTIONS, dtype=np.float32)[labels]
+    targets = np.eye(NUM_EMOTIONS, dtype=np.float32)[labels] if targets is None else targets.astype(np.float32)
     tensors = (x, targets) if sample_weights is None else (x, targets, sample_weights.astype(np.float32))
     dataset = tf.data.Dataset.from_tensor_slices(tensors)
     if shuffle:

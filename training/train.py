@@ -90,12 +90,20 @@ def parse_args(argv):
                         help="teachers also answer on the mirrored face, averaged in (flip test-time augmentation)")
     parser.add_argument("--distill-alpha", type=float, default=0.5, help="weight of the teacher's soft targets")
     parser.add_argument("--distill-temperature", type=float, default=2.0)
+    parser.add_argument("--distill-weights", type=float, nargs="+",
+                        help="one weight per teacher in the ensemble average (default: equal)")
+    parser.add_argument("--distill-cached", action="store_true",
+                        help="teachers answer once per un-augmented training face (kept in the run directory) "
+                        "instead of on every augmented batch: a large teacher such as the ResNet50V2 costs "
+                        "minutes once instead of minutes every epoch")
     args = parser.parse_args(argv)
     for key, value in DEFAULTS[args.model].items():
         if getattr(args, key) is None:
             setattr(args, key, value)
     if args.label_smoothing is None:
         args.label_smoothing = 0.0 if args.distill_from else 0.1
+    if args.distill_weights and len(args.distill_weights) != len(args.distill_from or []):
+        parser.error("--distill-weights needs one weight per --distill-from model")
     args.run_dir = args.run_dir or Path("runs") / args.model
     args.reports = args.reports or Path("reports") / args.model
     return args
@@ -248,7 +256,27 @@ def load_teacher(args):
         teachers.append((teacher, card.normalisation))
     print(f"distilling from {', '.join(map(str, args.distill_from))}{' with flips' if args.distill_flip else ''} "
           f"(alpha {args.distill_alpha}, T {args.distill_temperature})", flush=True)
-    return Distillation(tuple(teachers), args.distill_alpha, args.distill_temperature, args.distill_flip)
+    weights = tuple(args.distill_weights) if args.distill_weights else None
+    return Distillation(tuple(teachers), args.distill_alpha, args.distill_temperature, args.distill_flip, weights)
+
+
+TEACHER_TARGETS = "teacher_targets.npy"
+
+
+def cached_targets(distill, images, labels, run_dir: Path):
+    """One-hot labels mixed with the teachers' answers on each un-augmented face, asked once per run
+    (the answers are kept in the run directory for --resume)."""
+    import numpy as np
+
+    kept = run_dir / TEACHER_TARGETS
+    answers = np.load(kept) if kept.is_file() else None
+    if answers is None or len(answers) != len(images):
+        started = time.time()
+        answers = distill.answer_once(images)
+        np.save(kept, answers)
+        print(f"teachers answered {len(images)} faces once in {time.time() - started:.0f}s", flush=True)
+    one_hot = np.eye(len(EMOTIONS), dtype=np.float32)[labels]
+    return (1 - distill.alpha) * one_hot + distill.alpha * answers
 
 
 def load_init_weights(model, path: Path) -> None:
@@ -335,8 +363,8 @@ def keep_run_settings(args) -> None:
         kept.write_text(json.dumps(settings, indent=2) + "\n")
         return
     began = json.loads(kept.read_text())
-    changed = [f"--{key.replace('_', '-')} {began.get(key)} (now {value})"
-               for key, value in settings.items() if began.get(key) != value]
+    changed = [f"--{key.replace('_', '-')} {began[key]} (now {value})"  # flags newer than the run are not in it
+               for key, value in settings.items() if key in began and began[key] != value]
     if changed:
         first = (args.run_dir / "command.txt").read_text().splitlines()[0]
         if "--resume" not in first.split():
@@ -386,9 +414,12 @@ def main(argv: list[str] | None = None) -> int:
     weights_per_class = class_weights(train.labels, args.class_weight_power)
     augment = None if args.no_augment else AugmentConfig(erasing=args.erasing, mixup=args.mixup)
     distill = load_teacher(args) if args.distill_from else None
+    targets = None
+    if distill is not None and args.distill_cached:
+        targets, distill = cached_targets(distill, train.images, train.labels, args.run_dir), None
     train_ds = make_dataset(train.images, train.labels, batch_size=args.batch_size, normalisation=spec.normalisation,
                             augment=augment, sample_weights=weights_per_class[train.labels], shuffle=True,
-                            seed=args.seed, distill=distill)
+                            seed=args.seed, distill=distill, targets=targets)
     val_ds = make_dataset(val.images, val.labels, batch_size=256, normalisation=spec.normalisation)
     steps = len(train) // args.batch_size
 
