@@ -90,9 +90,12 @@ def _teacher(record: dict) -> str:
 def _distillation(distillation: dict) -> str:
     records = distillation.get("teacher_records") or [
         {"model": t} for t in distillation.get("teachers") or [distillation.get("teacher", "–")]]
+    weights = distillation.get("weights") or []
+    weighted = f", weighted {' : '.join(f'{w:g}' for w in weights)}" if len(set(weights)) > 1 else ""
+    asked = ", asked once per face" if distillation.get("cached") else ""
     return (f"- **Distilled from:** {', '.join(_teacher(record) for record in records)}"
             f"{' with mirrored faces' if distillation.get('flip') else ''} (alpha {distillation.get('alpha', '–')}, "
-            f"T {distillation.get('temperature', '–')})")
+            f"T {distillation.get('temperature', '–')}{weighted}{asked})")
 
 
 def _lineage(training: dict) -> list[str]:

@@ -92,6 +92,9 @@ def test_a_continued_model_describes_every_run_it_took():
     text = card_markdown("resnet50v2", {"init": "random", "training": training})
     assert ("**Distilled from:** `models/scratch_cnn.keras` (PublicTest 68.0%, 2026-12-01, file 01234567), "
             "`v2.keras` (alpha 0.5, T 2.0)") in text
+    training["distillation"].update(weights=[0.65, 0.35], cached=True)
+    text = card_markdown("resnet50v2", {"init": "random", "training": training})
+    assert "`v2.keras` (alpha 0.5, T 2.0, weighted 0.65 : 0.35, asked once per face)" in text
 
 
 def test_about_box_describes_each_model_from_its_card():
