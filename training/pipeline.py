@@ -95,6 +95,10 @@ def mixup(images: tf.Tensor, targets: tf.Tensor, weights: tf.Tensor, alpha: floa
     return images, targets, weights
 
 
+def one_hot(labels: np.ndarray) -> np.ndarray:
+    return np.eye(NUM_EMOTIONS, dtype=np.float32)[labels]
+
+
 @dataclass(frozen=True)
 class Distillation:
     """Soft targets from trained teachers (Hinton et al. 2015): target = (1-alpha) one-hot + alpha teacher(T).
@@ -121,6 +125,10 @@ class Distillation:
         logits = tf.math.log(tf.clip_by_value(probabilities, 1e-7, 1.0)) / self.temperature
         return tf.nn.softmax(logits)
 
+    def mix(self, targets, answers):
+        """The label distribution mixed with the teachers' softened answers."""
+        return (1 - self.alpha) * targets + self.alpha * answers
+
     def answer_once(self, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
         """The softened teachers' answers for un-augmented faces (N, 48, 48) uint8, one row per face."""
         soften = tf.function(self.soften)
@@ -139,7 +147,7 @@ def make_dataset(images: np.ndarray, labels: np.ndarray, *, batch_size: int, nor
     them with given distributions (N, 7), e.g. labels already mixed with cached teacher answers.
     """
     x = images[..., None] if images.ndim == 3 else images
-    targets = np.eye(NUM_EMOTIONS, dtype=np.float32)[labels] if targets is None else targets.astype(np.float32)
+    targets = one_hot(labels) if targets is None else targets.astype(np.float32)
     tensors = (x, targets) if sample_weights is None else (x, targets, sample_weights.astype(np.float32))
     dataset = tf.data.Dataset.from_tensor_slices(tensors)
     if shuffle:
@@ -160,7 +168,7 @@ def make_dataset(images: np.ndarray, labels: np.ndarray, *, batch_size: int, nor
             if augment.mixup > 0 and len(rest) == 2:
                 pixels, rest[0], rest[1] = mixup(pixels, rest[0], rest[1], augment.mixup)
         if distill is not None:
-            rest[0] = (1 - distill.alpha) * rest[0] + distill.alpha * distill.soften(pixels)
+            rest[0] = distill.mix(rest[0], distill.soften(pixels))
         return (normalise(pixels, normalisation), *rest)
 
     return dataset.map(transform, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)

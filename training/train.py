@@ -268,6 +268,8 @@ def cached_targets(distill, images, labels, run_dir: Path):
     (the answers are kept in the run directory for --resume)."""
     import numpy as np
 
+    from training.pipeline import one_hot
+
     kept = run_dir / TEACHER_TARGETS
     answers = np.load(kept) if kept.is_file() else None
     if answers is None or len(answers) != len(images):
@@ -275,8 +277,7 @@ def cached_targets(distill, images, labels, run_dir: Path):
         answers = distill.answer_once(images)
         np.save(kept, answers)
         print(f"teachers answered {len(images)} faces once in {time.time() - started:.0f}s", flush=True)
-    one_hot = np.eye(len(EMOTIONS), dtype=np.float32)[labels]
-    return (1 - distill.alpha) * one_hot + distill.alpha * answers
+    return distill.mix(one_hot(labels), answers)
 
 
 def load_init_weights(model, path: Path) -> None:
