@@ -136,6 +136,16 @@ def test_cached_distillation_mixes_the_teachers_answers_once_and_keeps_them_for_
     assert np.allclose(np.asarray(y), targets)
 
 
+def test_the_log_says_how_the_teachers_are_weighted_and_asked(capsys):
+    from training.train import load_teacher, parse_args
+
+    teacher = "models/scratch_cnn.keras"
+    distill = load_teacher(parse_args(["--model", "scratch_cnn", "--data", "x", "--distill-from", teacher, teacher,
+                                       "--distill-weights", "0.7", "0.3", "--distill-cached"]))
+    assert distill.weights == (0.7, 0.3)
+    assert "(alpha 0.5, T 2.0, weighted 0.7 : 0.3, asked once per face)" in capsys.readouterr().out
+
+
 def test_identity_augmentation_is_the_identity():
     from training.pipeline import random_affine
 

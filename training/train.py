@@ -254,9 +254,14 @@ def load_teacher(args):
         teacher = keras.models.load_model(path, compile=False)
         teacher.trainable = False
         teachers.append((teacher, card.normalisation))
-    print(f"distilling from {', '.join(map(str, args.distill_from))}{' with flips' if args.distill_flip else ''} "
-          f"(alpha {args.distill_alpha}, T {args.distill_temperature})", flush=True)
     weights = tuple(args.distill_weights) if args.distill_weights else None
+    how = [f"alpha {args.distill_alpha}", f"T {args.distill_temperature}"]
+    if weights:
+        how.append("weighted " + " : ".join(f"{w:g}" for w in weights))
+    if args.distill_cached:
+        how.append("asked once per face")
+    print(f"distilling from {', '.join(map(str, args.distill_from))}{' with flips' if args.distill_flip else ''} "
+          f"({', '.join(how)})", flush=True)
     return Distillation(tuple(teachers), args.distill_alpha, args.distill_temperature, args.distill_flip, weights)
 
 
