@@ -87,15 +87,19 @@ def _teacher(record: dict) -> str:
     return f"`{record.get('model', '–')}`" + (f" ({described})" if described else "")
 
 
-def _distillation(distillation: dict) -> str:
-    records = distillation.get("teacher_records") or [
-        {"model": t} for t in distillation.get("teachers") or [distillation.get("teacher", "–")]]
+def distillation_settings(distillation: dict) -> str:
+    """How the teachers taught, as a card's ``training.distillation`` records it (also the training log's words)."""
     weights = distillation.get("weights") or []
     weighted = f", weighted {' : '.join(f'{w:g}' for w in weights)}" if len(set(weights)) > 1 else ""
     asked = ", asked once per face" if distillation.get("cached") else ""
+    return f"alpha {distillation.get('alpha', '–')}, T {distillation.get('temperature', '–')}{weighted}{asked}"
+
+
+def _distillation(distillation: dict) -> str:
+    records = distillation.get("teacher_records") or [
+        {"model": t} for t in distillation.get("teachers") or [distillation.get("teacher", "–")]]
     return (f"- **Distilled from:** {', '.join(_teacher(record) for record in records)}"
-            f"{' with mirrored faces' if distillation.get('flip') else ''} (alpha {distillation.get('alpha', '–')}, "
-            f"T {distillation.get('temperature', '–')}{weighted}{asked})")
+            f"{' with mirrored faces' if distillation.get('flip') else ''} ({distillation_settings(distillation)})")
 
 
 def _lineage(training: dict) -> list[str]:

@@ -244,6 +244,7 @@ def load_teacher(args):
     import keras
 
     from emotion_desktop.model_card import load_card
+    from emotion_desktop.model_info import distillation_settings
     from training.pipeline import Distillation
 
     teachers = []
@@ -255,13 +256,10 @@ def load_teacher(args):
         teacher.trainable = False
         teachers.append((teacher, card.normalisation))
     weights = tuple(args.distill_weights) if args.distill_weights else None
-    how = [f"alpha {args.distill_alpha}", f"T {args.distill_temperature}"]
-    if weights:
-        how.append("weighted " + " : ".join(f"{w:g}" for w in weights))
-    if args.distill_cached:
-        how.append("asked once per face")
+    how = distillation_settings({"alpha": args.distill_alpha, "temperature": args.distill_temperature,
+                                 "weights": weights, "cached": args.distill_cached})
     print(f"distilling from {', '.join(map(str, args.distill_from))}{' with flips' if args.distill_flip else ''} "
-          f"({', '.join(how)})", flush=True)
+          f"({how})", flush=True)
     return Distillation(tuple(teachers), args.distill_alpha, args.distill_temperature, args.distill_flip, weights)
 
 
