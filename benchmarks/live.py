@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 
+from benchmarks.machine import cpu_header
 from emotion_desktop.backends import DISPLAY_NAMES, backend_names, load_backend
 from emotion_desktop.detection import DEFAULT_DETECTOR, DETECTOR_NAMES, make_detector
 from emotion_desktop.drawing import annotate
@@ -131,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: video {args.video} not found; pass --video PATH", file=sys.stderr)
         return 2
     deepface_weights = ensure_deepface_weights()
-    print(f"video: {args.video.name}; CPU: {psutil.cpu_count()} cores; DeepFace runs on {deepface_weights}")
+    print(cpu_header())
+    print(f"video: {args.video.name}; DeepFace runs on {deepface_weights}")
     every = Pipeline(make_detector(args.detector), [], detect_every=args.detect_every)._search_every()
     print(f"detector: {args.detector} on the whole frame every {every} frame(s)"
           f"{', known faces followed locally in between' if every > 1 else ''}; ms figures are p50/p95 per frame\n")

@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.machine import cpu_header
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_IMAGE = REPO.parent / "shared" / "media" / "photos" / "pyfeat_single_face.jpg"
 
@@ -119,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cpu-seconds", type=float, default=30.0, help="CPU measuring time (0: skip)")
     args = parser.parse_args(argv)
+    print(cpu_header())
     if not args.image.is_file():
         print(f"error: {args.image} not found; pass --image PATH", file=sys.stderr)
         return 2

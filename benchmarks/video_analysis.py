@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from benchmarks.live import DEFAULT_VIDEO, ensure_deepface_weights, time_deepface_analyze
+from benchmarks.machine import cpu_header
 from emotion_desktop.backends import backend_names
 from emotion_desktop.cli import main as cli
 
@@ -49,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     weights = ensure_deepface_weights()
     run_cli(args.video, args.model, [])  # warm-up: imports, ONNX cache
+    print(cpu_header())
     print(f"video: {args.video.name}; model {args.model}; DeepFace.analyze on {weights}")
     results = {}
     for label, extra in (("face following (default)", []), ("--full-search", ["--full-search"])):

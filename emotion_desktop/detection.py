@@ -157,10 +157,12 @@ class DetectorInfo:
 
 
 def _blazeface_missing() -> str | None:
-    from emotion_desktop.blazeface import MODEL_FILE, resource_file
+    from emotion_desktop.blazeface import CLOSE_UP_MODEL_FILE, MODEL_FILE, resource_file
 
-    if not resource_file(MODEL_FILE).is_file():
-        return f"its model file {MODEL_FILE} is missing (reinstall emotion-desktop)"
+    missing = [name for name in (MODEL_FILE, CLOSE_UP_MODEL_FILE) if not resource_file(name).is_file()]
+    if missing:
+        files = f"files {' and '.join(missing)} are" if len(missing) > 1 else f"file {missing[0]} is"
+        return f"its model {files} missing (reinstall emotion-desktop)"
     return None
 
 

@@ -74,7 +74,8 @@ def test_tiles_find_small_faces_in_a_big_photo(blaze, astronaut_bgr):
     corners = [(300, 200), (1800, 200), (300, 1300), (1800, 1300)]
     for x, y in corners:
         canvas[y:y + 256, x:x + 256] = copy
-    assert blaze.detect(canvas) == []  # the live pass alone sees them 3 px wide
+    live = blaze.detect(canvas)  # the live pass sees them 3 px wide: at most the blurred backdrop's big face
+    assert all(f.box[2] > 1000 for f in live)
     faces = blaze.detect(canvas, thorough=True)
     assert len(faces) == 4
     for x, y in corners:  # one box on each face (the face is at 88..136 x, 33..81 y of the copy)
@@ -95,11 +96,43 @@ def test_live_pipeline_searches_every_frame_with_blazeface(blaze):
 def test_missing_or_broken_model_falls_back_to_haar(tmp_path, monkeypatch):
     monkeypatch.setattr(blazeface, "RESOURCES", tmp_path)
     monkeypatch.setattr(blazeface, "SOURCE_RESOURCES", tmp_path)
-    assert "blazeface_full_range.onnx is missing" in DETECTORS[0].probe()
+    assert "blazeface_full_range.onnx and blazeface_short_range.onnx are missing" in DETECTORS[0].probe()
     detector, problem = make_detector_or_fallback("blazeface")
     assert isinstance(detector, HaarFaceDetector) and "missing" in problem
 
-    (tmp_path / blazeface.MODEL_FILE).write_bytes(b"not an onnx model")
+    for name in (blazeface.MODEL_FILE, blazeface.CLOSE_UP_MODEL_FILE):
+        (tmp_path / name).write_bytes(b"not an onnx model")
     assert DETECTORS[0].probe() is None  # the file is there; loading it is what fails
     detector, problem = make_detector_or_fallback("blazeface")
     assert isinstance(detector, HaarFaceDetector) and problem  # ONNX Runtime's own message
+
+
+@pytest.mark.parametrize("size, full_range_finds_it", [(100, False), (400, False), (1000, True)])
+def test_a_tight_face_crop_is_found_at_any_size(astronaut_bgr, size, full_range_finds_it):
+    """A face that fills the image (a cropped profile picture): the full-range model misses it, the
+    close-up pass finds it, as a still and live."""
+    tight = cv2.resize(astronaut_bgr[60:170, 165:280], (size, size), interpolation=cv2.INTER_CUBIC)
+    only_full = BlazeFaceDetector()
+    assert (len(only_full.full.run(tight, only_full.threshold)[0]) > 0) == full_range_finds_it  # why a close-up pass
+    for thorough in (True, False):
+        detector = BlazeFaceDetector()
+        found = [detector.detect(tight, thorough) for _ in range(detector.LIVE_CLOSE_UP_EVERY)][-1]
+        assert len(found) == 1
+        x, y, w, h = found[0].box
+        assert abs(x + w / 2 - size / 2) < size / 5 and w > size / 2
+
+
+def test_live_close_up_pass_runs_on_every_nth_empty_frame_and_stays_while_the_face_is_close(astronaut_bgr):
+    detector = BlazeFaceDetector()
+    calls = []
+    close_up = detector._close_up
+    detector._close_up = lambda frame: calls.append(1) or close_up(frame)
+    empty = np.full((480, 640, 3), 127, np.uint8)
+    for _ in range(3 * detector.LIVE_CLOSE_UP_EVERY):
+        assert detector.detect(empty) == []
+    assert len(calls) == 3  # an empty room pays the close-up pass on every n-th frame only
+    close = cv2.resize(astronaut_bgr[40:200, 150:290], (420, 480))
+    frame = np.full((480, 640, 3), 90, np.uint8)
+    frame[:, 110:530] = close
+    found = [len(detector.detect(frame)) for _ in range(2 * detector.LIVE_CLOSE_UP_EVERY)]
+    assert found[detector.LIVE_CLOSE_UP_EVERY - 1:] == [1] * (detector.LIVE_CLOSE_UP_EVERY + 1)  # then every frame

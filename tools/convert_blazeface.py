@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-MODELS = ("full_range",)  # the short-range model was tried for following faces: not needed
+MODELS = ("full_range", "short_range")  # short range: faces close to the camera, tight crops
 ROOT = Path(__file__).resolve().parents[1]
 
 
