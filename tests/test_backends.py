@@ -8,7 +8,7 @@ from tests.conftest import ALPHABETICAL, build_tiny_model, tiny_card, write_mode
 
 
 def test_registry_names():
-    assert BACKEND_NAMES == ("scratch_cnn", "resnet50v2", "deepface")
+    assert BACKEND_NAMES == ("scratch_cnn", "resnet50v2", "deepface", "face_expression_net")
     with pytest.raises(ValueError, match="unknown model"):
         load_backend("vgg16")
 

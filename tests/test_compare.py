@@ -20,8 +20,9 @@ def test_compare_on_tiny_data_with_two_tiny_models(kaggle_layout, tmp_path, monk
     assert code == 0
     document = (out / "model-comparison.md").read_text()
     table = [line for line in document.splitlines() if line.startswith("|")]
-    assert len(table) == 2 + 3  # header, rule, one row per backend
+    assert len(table) == 2 + 4  # header, rule, one row per backend
     assert "| Scratch CNN |" in table[2] and "| ResNet50V2 |" in table[3] and "| DeepFace |" in table[4]
+    assert "| FaceExpressionNet |" in table[5] and "unavailable" in table[5]  # not in this models folder
     # each constant model scores 3 of 21 on the balanced tiny split, measured (not read from a card)
     assert "| 14.3% |" in table[2] and "| 14.3% |" in table[3]
     assert "| 75 |" in table[3] and " MB |" in table[3]  # parameters and file size measured too

@@ -246,7 +246,7 @@ def test_models_dialog_shows_cards_and_table(make_window, qtbot):
     dialog = ModelsDialog(window.models, window)
     qtbot.addWidget(dialog)
     titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
-    assert titles == ["Comparison", "Scratch CNN", "ResNet50V2", "DeepFace"]
+    assert titles == ["Comparison", "Scratch CNN", "ResNet50V2", "DeepFace", "FaceExpressionNet"]
     table = dialog.comparison_text()
     assert "Scratch CNN" in table and "unavailable" in table
     assert "tiny test CNN" in dialog.tabs.widget(1).toPlainText()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from emotion_desktop.backends.base import Backend, BackendUnavailableError, UnavailableBackend
 from emotion_desktop.backends.deepface_backend import INFO as DEEPFACE_INFO
+from emotion_desktop.backends.face_expression_net import INFO as FACE_EXPRESSION_NET_INFO
 from emotion_desktop.backends.info import BackendInfo
 from emotion_desktop.backends.own_model import own_model_info
 
@@ -55,6 +56,7 @@ def backend_names() -> tuple[str, ...]:
 register(own_model_info("scratch_cnn", "Scratch CNN", "CNN", (31, 119, 180)))
 register(own_model_info("resnet50v2", "ResNet50V2", "ResNet", (255, 127, 14)))
 register(DEEPFACE_INFO)
+register(FACE_EXPRESSION_NET_INFO)
 
 BACKEND_NAMES: tuple[str, ...] = backend_names()  # the built-in models (use backend_names() for all)
 
