@@ -2,7 +2,7 @@
 
 from benchmarks import face_following, live, model_costs
 from emotion_desktop.backends import load_backend
-from tests.conftest import requires_media
+from tests.conftest import requires_dataset, requires_media
 
 
 def test_face_following_reports_the_followed_face(face_video, capsys):
@@ -42,10 +42,32 @@ def test_detection_matching_counts_each_face_once_and_frames_differ_in_framing()
 def test_detection_benchmark_scores_the_verified_faces_with_haar(capsys):
     from benchmarks.detection import main
 
-    assert main(["--only", "haar"]) == 0
-    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("| haar"))
+    assert main(["--only", "haar", "--fer-limit", "10"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# ") and "cores" in out.splitlines()[0]  # which CPU the times come from
+    row, crops = [line for line in out.splitlines() if line.startswith("| haar")]
     found, faces = row.split("|")[2].strip().split("/")
     assert faces == "39" and 30 <= int(found) <= 39
+    tight_crops = [float(cell) for cell in crops.split("|")[6:8]]  # crop x1.0 and x1.2, percent found
+    assert all(0 < share <= 100 for share in tight_crops)
+
+
+@requires_dataset()
+@requires_media()
+def test_robustness_suite_scores_every_model_per_condition(tmp_path, capsys):
+    import json
+
+    from benchmarks.robustness import main
+
+    report = tmp_path / "robustness.json"
+    assert main(["--limit", "20", "--only", "direct", "whole 400 px", "blur", "--json", str(report)]) == 0
+    table = json.loads(report.read_text())
+    assert set(table["accuracy"]) == {"direct", "whole 400 px", "blur"}
+    assert {"scratch_cnn", "face_expression_net"} <= set(table["mean"])
+    assert all(0 <= share <= 1 for row in table["accuracy"].values() for share in row.values())
+    assert table["accuracy"]["direct"]["found"] == 1.0  # a 48 px crop is a face by definition
+    assert 0 < table["agreement_with_face_expression_net"]["scratch_cnn"] < 1
+    assert "| **mean** |" in capsys.readouterr().out
 
 
 def test_crop_framing_levels_a_tilted_face_with_blazefaces_eyes(astronaut_bgr):

@@ -29,6 +29,12 @@ class AugmentConfig:
     flip: bool = True
     erasing: float = 0.25  # probability of random erasing; 0 disables it
     mixup: float = 0.0  # mixup alpha; 0 disables it
+    # Photometric jitter for faces outside FER2013 (webcams, phone photos): brightness gain in
+    # [1 - b, 1 + b], contrast in [1 - c, 1 + c] around the face's mean, and the share of faces seen
+    # at a lower resolution first (blur of a small or out-of-focus face). 0 disables each.
+    brightness: float = 0.0
+    contrast: float = 0.0
+    low_res: float = 0.0
 
     def describe(self) -> dict:
         return asdict(self)
@@ -78,6 +84,26 @@ def random_affine(images: tf.Tensor, config: AugmentConfig) -> tf.Tensor:
     zeros = tf.zeros([batch])
     transform = tf.stack([a00, a01, a02, a10, a11, a12, zeros, zeros], axis=1)
     return keras.ops.image.affine_transform(images, transform, interpolation="bilinear", fill_mode="reflect")
+
+
+def photometric(images: tf.Tensor, config: AugmentConfig) -> tf.Tensor:
+    """Brightness, contrast and resolution jitter per image (B, H, W, C) in 0..255."""
+    batch = tf.shape(images)[0]
+    size = tf.shape(images)[1:3]
+    if config.low_res > 0:
+        # Down to 12-36 px and back: what a face far from the camera or out of focus looks like.
+        small = tf.random.uniform([], 12, 37, dtype=tf.int32)
+        blurred = tf.image.resize(tf.image.resize(images, [small, small], antialias=True), size)
+        chosen = tf.reshape(tf.random.uniform([batch]) < config.low_res, [-1, 1, 1, 1])
+        images = tf.where(chosen, blurred, images)
+    if config.contrast > 0:
+        factor = tf.reshape(tf.random.uniform([batch], 1 - config.contrast, 1 + config.contrast), [-1, 1, 1, 1])
+        mean = tf.reduce_mean(images, axis=[1, 2, 3], keepdims=True)
+        images = (images - mean) * factor + mean
+    if config.brightness > 0:
+        images = images * tf.reshape(tf.random.uniform([batch], 1 - config.brightness, 1 + config.brightness),
+                                     [-1, 1, 1, 1])
+    return tf.clip_by_value(images, 0.0, 255.0)
 
 
 def mixup(images: tf.Tensor, targets: tf.Tensor, weights: tf.Tensor, alpha: float):
@@ -163,6 +189,8 @@ def make_dataset(images: np.ndarray, labels: np.ndarray, *, batch_size: int, nor
         rest = list(batch[1:])
         if augment is not None and augment != NO_AUGMENTATION:
             pixels = random_affine(pixels, augment)
+            if augment.brightness or augment.contrast or augment.low_res:
+                pixels = photometric(pixels, augment)
             if erasing is not None:
                 pixels = erasing(pixels, training=True)
             if augment.mixup > 0 and len(rest) == 2:

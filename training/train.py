@@ -62,6 +62,12 @@ def parse_args(argv):
     parser.add_argument("--no-augment", action="store_true")
     parser.add_argument("--erasing", type=float, default=0.25, help="random-erasing probability")
     parser.add_argument("--mixup", type=float, default=0.0, help="mixup alpha (0: off)")
+    parser.add_argument("--zoom", type=float, default=0.15, help="crop scale jitter: zoom in [1-z, 1+z]")
+    parser.add_argument("--shift", type=float, default=0.1, help="crop shift jitter (fraction of the face)")
+    parser.add_argument("--brightness", type=float, default=0.0, help="brightness gain jitter (0.4: +-40%%)")
+    parser.add_argument("--contrast", type=float, default=0.0, help="contrast jitter around the face's mean")
+    parser.add_argument("--low-res", type=float, default=0.0,
+                        help="share of faces first shrunk to 12-36 px (blur, far faces)")
     parser.add_argument("--patience", type=int, default=10, help="early stopping on PublicTest accuracy")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--limit", type=int, help="use only this many training images (smoke tests)")
@@ -416,7 +422,9 @@ def main(argv: list[str] | None = None) -> int:
 
     spec = SPECS[args.model]
     weights_per_class = class_weights(train.labels, args.class_weight_power)
-    augment = None if args.no_augment else AugmentConfig(erasing=args.erasing, mixup=args.mixup)
+    augment = None if args.no_augment else AugmentConfig(
+        zoom=args.zoom, shift=args.shift, erasing=args.erasing, mixup=args.mixup, brightness=args.brightness,
+        contrast=args.contrast, low_res=args.low_res)
     distill = load_teacher(args) if args.distill_from else None
     targets = None
     if distill is not None and args.distill_cached:
