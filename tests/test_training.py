@@ -154,6 +154,24 @@ def test_identity_augmentation_is_the_identity():
     assert np.allclose(np.asarray(same), images, atol=1e-5)
 
 
+def test_photometric_jitter_changes_light_contrast_and_sharpness_within_range(astronaut_face):
+    import cv2
+    import tensorflow as tf
+
+    from training.pipeline import photometric
+
+    face = cv2.resize(cv2.cvtColor(astronaut_face, cv2.COLOR_BGR2GRAY), (48, 48)).astype("float32")
+    batch = tf.constant(np.repeat(face[None, :, :, None], 64, axis=0))
+    off = photometric(batch, AugmentConfig()).numpy()
+    assert np.array_equal(off, batch.numpy())  # every jitter off: the faces are untouched
+    lit = photometric(batch, AugmentConfig(brightness=0.4)).numpy()
+    gains = lit.reshape(64, -1).mean(1) / face.mean()
+    assert 0 <= lit.min() and lit.max() <= 255 and gains.min() < 0.9 and gains.max() > 1.1
+    blurred = photometric(batch, AugmentConfig(low_res=1.0)).numpy()
+    sharpness = [cv2.Laplacian(image[:, :, 0], cv2.CV_32F).var() for image in blurred]
+    assert max(sharpness) < cv2.Laplacian(face, cv2.CV_32F).var()  # every face seen at a lower resolution
+
+
 def test_one_epoch_smoke_training_writes_model_card_and_reports(kaggle_layout, tmp_path, astronaut_face):
     from training.train import main as train
 
