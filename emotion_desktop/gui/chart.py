@@ -93,7 +93,7 @@ class EmotionChart(StaticPlot):
         self._show_legend({})
 
     def _show_legend(self, per_face_ms: dict[str, float]) -> None:
-        """One line per model in the title row: its colour, name and per-face time (compare mode)."""
+        """Per model in the title row: its colour, name and per-face time (compare mode)."""
         models = self._layout if len(self._layout) > 1 else ()
         texts = [DISPLAY_NAMES.get(m, m) + (f" ({per_face_ms[m]:.1f} ms/face)" if m in per_face_ms else "")
                  for m in models]
@@ -103,7 +103,9 @@ class EmotionChart(StaticPlot):
         lines = ['<span style="color:#%02x%02x%02x">&#9632;</span> %s' % (*MODEL_COLORS.get(m, (120, 120, 120)),
                                                                           escape(text))
                  for m, text in zip(models, texts)]
-        self.getPlotItem().setTitle("<br>".join(lines) if lines else None, color="k", size="9pt")
+        # Two models a line: the title row has room for two lines before it clips the first.
+        rows = ["&nbsp;&nbsp;".join(lines[i:i + 2]) for i in range(0, len(lines), 2)]
+        self.getPlotItem().setTitle("<br>".join(rows) if rows else None, color="k", size="9pt")
 
     def set_probabilities(self, probabilities: dict[str, np.ndarray], per_face_ms: dict[str, float] | None = None):
         """Show one face's probabilities per model (values 0..1, EMOTIONS order)."""
