@@ -44,3 +44,32 @@ def test_missing_xcb_libraries_give_one_line_with_the_install_command():
     assert done.returncode == 3
     assert len(errors) == 1 and all(name in errors[0] for name in missing)
     assert "sudo apt-get install " + debian_package(missing[0]) in errors[0]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X displays are Linux's here")
+@pytest.mark.parametrize("display", ["", ":987", "localhost:987.0", "garbage"])
+def test_no_reachable_display_gives_one_line_and_exit_3_without_a_core_dump(display):
+    from emotion_desktop.gui.platform_check import display_problem
+
+    environ = {"QT_QPA_PLATFORM": "xcb", "DISPLAY": display}
+    problem = display_problem(environ)
+    assert problem.startswith("error: no display") and ("not set" in problem if not display else display in problem)
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None  # Qt will not ask for one
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    done = subprocess.run([sys.executable, "-m", "emotion_desktop.cli", "--demo"], capture_output=True, text=True,
+                          env={**env, **environ}, timeout=120)
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert done.returncode == 3 and len(errors) == 1 and ("no display" in errors[0] or "X11 (xcb) plugin" in errors[0])
+    assert "core dumped" not in done.stderr and "Aborted" not in done.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X displays are Linux's here")
+def test_a_listening_x_socket_counts_as_a_display():
+    import socket
+
+    from emotion_desktop.gui.platform_check import display_problem
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind("\0/tmp/.X11-unix/X986")  # the abstract socket an X server also listens on
+        server.listen(1)
+        assert display_problem({"QT_QPA_PLATFORM": "xcb", "DISPLAY": ":986"}) is None

@@ -11,7 +11,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from emotion_desktop.gui.main_window import MainWindow
-from emotion_desktop.gui.platform_check import xcb_problem
+from emotion_desktop.gui.platform_check import display_problem, xcb_problem
 
 ICON = Path(__file__).resolve().parent.parent / "resources" / "icon.png"
 
@@ -25,7 +25,7 @@ def start_request(args) -> tuple:
 
 
 def run_app(args) -> int:
-    problem = xcb_problem()
+    problem = xcb_problem() or display_problem()
     if problem:
         print(problem, file=sys.stderr)
         return 3

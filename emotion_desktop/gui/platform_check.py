@@ -13,6 +13,7 @@ import importlib.util
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +92,36 @@ def xcb_problem(environ=os.environ) -> str | None:
     return (f"error: Qt cannot open a window: its X11 (xcb) plugin needs {', '.join(missing)}, which "
             f"{'is' if len(missing) == 1 else 'are'} not installed. On Debian/Ubuntu run: "
             f"sudo apt-get install {packages}  (other distributions: the packages providing those files)")
+
+
+def x_server_reachable(display: str) -> bool:
+    """Whether an X server answers at ``display`` (":0", "host:10.0", "unix:1"): its socket in
+    /tmp/.X11-unix for a local display, TCP port 6000+N for a remote one."""
+    host, _, number = display.rpartition(":")
+    try:
+        index = int(number.split(".")[0])
+    except ValueError:
+        return False
+    if host in ("", "unix"):
+        path = f"/tmp/.X11-unix/X{index}"
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.settimeout(2)
+            return probe.connect_ex(path) == 0 or probe.connect_ex("\0" + path) == 0
+    try:
+        socket.create_connection((host, 6000 + index), timeout=2).close()
+        return True
+    except OSError:
+        return False
+
+
+def display_problem(environ=os.environ) -> str | None:
+    """One line when Qt's xcb plugin would find no X display to open the window on (Qt itself aborts
+    with a core dump and a misleading hint), or None."""
+    if not uses_xcb(environ):
+        return None
+    display = environ.get("DISPLAY", "")
+    if display and x_server_reachable(display):
+        return None
+    where = "DISPLAY is not set" if not display else f"no X server answers at DISPLAY={display}"
+    return (f"error: no display to open the window on ({where}). Start it from a desktop session (or over "
+            "ssh -X); without a display use `emotion-desktop predict` or `evaluate` (see --help).")
