@@ -155,6 +155,10 @@ class _GrowingRows:
     def __len__(self) -> int:
         return self.count
 
+    def truncate(self, count: int) -> None:
+        """Forget the rows from ``count`` on (their storage is reused by the next appends)."""
+        self.count = min(self.count, count)
+
 
 class _SourceLog:
     """One source's results: a row per frame (index, time, first face row, face rows, image) and a
@@ -168,12 +172,19 @@ class _SourceLog:
         self.images: list[str] = []  # file names of still images, by id (frames store the id, -1 for none)
         self.errors: dict[int, dict] = {}  # frame position -> model errors
 
-    def add(self, frame_index: int, time_s: float, image: str, errors: dict, rows: np.ndarray) -> None:
+    def add(self, frame_index: int, time_s: float, image: str, errors: dict, rows: np.ndarray,
+            replaces_still: bool = False) -> None:
         image_id = -1
         if image:
             if not self.images or self.images[-1] != image:
                 self.images.append(image)
             image_id = len(self.images) - 1
+        if replaces_still and len(self.frames):
+            last_index, _time, start, _count, last_image = self.frames.rows(len(self.frames) - 1, len(self.frames))[0]
+            if int(last_index) == frame_index and int(last_image) == image_id:
+                self.errors.pop(len(self.frames) - 1, None)
+                self.frames.truncate(len(self.frames) - 1)
+                self.faces.truncate(int(start))
         if errors:
             self.errors[len(self.frames)] = dict(errors)
         self.frames.append(np.array([frame_index, time_s, len(self.faces), len(rows), image_id]))
@@ -232,7 +243,9 @@ class SessionLog:
             self.models.append(model)
         return self.models.index(model)
 
-    def add(self, result: FrameResult) -> None:
+    def add(self, result: FrameResult, still: bool = False) -> None:
+        """Record a frame's result. A still image classified again (another model, compare mode turned
+        on or off) replaces its previous result instead of counting as another frame."""
         if not self.sources:
             self.start_source(result.source or "unknown", "unknown")
         rows = []
@@ -243,7 +256,7 @@ class SessionLog:
                      float(face.whole_image), self._model_index(model)],
                     raw, face.smoothed.get(model, raw)]))
         self.sources[-1].add(result.frame_index, float(result.time_s), result.image_name, result.errors,
-                             np.array(rows, dtype=np.float64).reshape(-1, 24))
+                             np.array(rows, dtype=np.float64).reshape(-1, 24), replaces_still=still)
 
     @property
     def frame_count(self) -> int:

@@ -145,3 +145,21 @@ def test_session_log_stays_small():
         log.add(FrameResult(index, index / 30, "clip", [face], models=list(probabilities)))
     stored = sum(block.nbytes for s in log.sources for store in (s.faces, s.frames) for block in store.blocks)
     assert log.face_count == 6000 and stored / 6000 <= 200
+
+
+def test_a_still_classified_again_replaces_its_result(scratch, astronaut_bgr, tmp_path):
+    """Compare mode toggled on and off on one photo: one frame in the log, with the last answers."""
+    pipeline = Pipeline(HaarFaceDetector(), [scratch])
+    log = SessionLog()
+    log.start_source("photos", "images")
+    photo = Frame(astronaut_bgr, 0, 0.0, name="astronaut.png", still=True)
+    for _ in range(4):
+        log.add(pipeline.process(photo), still=True)
+    assert log.frame_count == 1 and log.face_count == 1
+    other = Frame(astronaut_bgr[:, ::-1].copy(), 1, 0.0, name="mirrored.png", still=True)
+    log.add(pipeline.process(other), still=True)
+    log.add(pipeline.process(photo), still=True)  # back to the first photo: a new visit, not the last frame
+    assert log.frame_count == 3
+    log.export_csv(tmp_path / "results.csv")
+    rows = list(csv.DictReader(open(tmp_path / "results.csv")))
+    assert [row["image"] for row in rows] == ["astronaut.png", "mirrored.png", "astronaut.png"]

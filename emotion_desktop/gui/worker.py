@@ -378,7 +378,7 @@ class PipelineWorker(QThread):
         self._last_done = now
         self._last_result = result
         with self.session_lock:
-            self.session.add(result)
+            self.session.add(result, still=frame.still)
         self._publish(image, result, frame)
 
 
