@@ -94,10 +94,15 @@ CONDITIONS = {
 
 
 def largest_face_crops(detector, images, still: bool) -> list[np.ndarray | None]:
-    """The largest face's crop of each image, as the app frames it (None: no face found)."""
+    """The largest face's crop of each image, as the app frames it (None: no face found). A live frame
+    is shown as many times in a row as the detector may take to run every pass on it (BlazeFace's
+    close-up pass runs on every third empty frame), as a face that stays in view would be."""
+    frames = 1 if still else getattr(detector, "LIVE_CLOSE_UP_EVERY", 1)
     crops = []
     for image in images:
-        faces = detect_or_whole(detector, image, thorough=still)
+        faces = []
+        for _ in range(frames):
+            faces = faces or detect_or_whole(detector, image, thorough=still)
         largest = max(faces, key=lambda d: d.box[2] * d.box[3], default=None)
         crops.append(None if largest is None else crop(image, largest.box))
     return crops
