@@ -144,7 +144,9 @@ def comparison_markdown(rows: list[dict]) -> str:
              "|" + "|".join("---" for _ in COLUMNS) + "|"]
     for row in rows:
         lines.append("| " + " | ".join(str(row[key]) for key, _title in COLUMNS) + " |")
-    notes = [f"- **{row['model']}** is unavailable here: {row['reason']}" for row in rows if row["reason"]]
+    # The home folder is written as ~: the table is published, and a build machine's paths mean nothing to readers.
+    notes = [f"- **{row['model']}** is unavailable here: {row['reason'].replace(str(Path.home()), '~')}"
+             for row in rows if row["reason"]]
     return "\n".join(lines + ([""] + notes if notes else []))
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from emotion_desktop.backends import DISPLAY_NAMES, INFO, backend_names, default_models_dir, load_backend, read_cards
-from emotion_desktop.environment import CACHE_ENV, cpu_name, temporary_env
+from emotion_desktop.environment import CACHE_ENV, cpu_description, temporary_env
 from emotion_desktop.labels import EMOTIONS
 from emotion_desktop.model_info import comparison_markdown, comparison_rows
 from training.data import load_fer2013
@@ -78,7 +77,7 @@ def measure_load(name: str, models_dir: Path | None) -> tuple[object, float, flo
 
 
 def hardware() -> str:
-    return f"{cpu_name()}, {os.cpu_count()} cores"
+    return cpu_description()
 
 
 def evaluate_backend(name: str, splits, models_dir: Path | None, face: np.ndarray) -> dict:
@@ -131,8 +130,10 @@ def update_card(models_dir: Path, entry: dict) -> list[str]:
         card["metrics"] = {split: {**card.get("metrics", {}).get(split, {}), **measured}
                            for split, measured in entry.get("metrics", {}).items()}
     problems = []
+    int8 = "int8" in entry.get("runtime", "")  # the app runs the int8 file here: the card's int8 figures apply
     for split, measured in entry.get("metrics", {}).items():
-        recorded = card.get("metrics", {}).get(split, {}).get("accuracy")
+        recorded = (card.get("int8", {}).get(split, {}).get("int8_accuracy") if int8
+                    else card.get("metrics", {}).get(split, {}).get("accuracy"))
         if recorded is not None and abs(recorded - measured["accuracy"]) > 0.0015:
             problems.append(f"{entry['name']} {split}: card says {recorded:.2%}, registry path measures "
                             f"{measured['accuracy']:.2%}")
