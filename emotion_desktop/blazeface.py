@@ -124,8 +124,9 @@ class BlazeFaceDetector:
     # (PrivateTest: 6.0 and 2.3). FER's square sits at 1.32x the box, 0.04 higher (medians).
     FRAMING = (1.3, -0.1)  # size factor, vertical shift (in box heights)
     # The close-up pass searches the frame inside a black margin of this share of its long side on
-    # each side, so that a face cut by the image border is whole in the model's view; its score
-    # threshold is the lowest that keeps benchmarks/detection.py's no-face frames and photos empty.
+    # each side, so that a face cut by the image border is whole in the model's view. Chosen with
+    # benchmarks/detection.py: a smaller margin put boxes on the no-face clip, a threshold above 0.5
+    # lost FER2013's whole faces (docs/performance.md).
     CLOSE_UP_MARGIN = 0.4
     CLOSE_UP_THRESHOLD = 0.5
     # Live frames where the full-range pass finds nothing get the close-up pass on every n-th one: a
