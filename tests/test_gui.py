@@ -255,6 +255,15 @@ def test_models_dialog_shows_cards_and_table(make_window, qtbot):
     assert EMOTIONS  # labels module stays importable without Qt
 
 
+def test_about_names_the_version_and_every_model():
+    from emotion_desktop import __version__
+    from emotion_desktop.gui.models_dialog import about_text
+
+    text = about_text(None, "Emotion Desktop")
+    assert f"Emotion Desktop</b> {__version__}" in text
+    assert all(name in text for name in ("Scratch CNN", "ResNet50V2", "DeepFace", "FaceExpressionNet"))
+
+
 def test_camera_lost_mid_run_keeps_results_and_the_app(make_window, qtbot, face_video, tmp_path):
     # No camera can be unplugged here: a real video source that then fails as CameraSource does.
     from emotion_desktop.sources import SourceError, VideoFileSource

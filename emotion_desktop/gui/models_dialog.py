@@ -86,18 +86,22 @@ class ModelsDialog(QDialog):
         return "\n".join(lines + [self.notes.text()])
 
 
-def show_about(parent, models_dir, app_title: str) -> None:
-    """The About box; every description of a model in it comes from the model's card."""
+def about_text(models_dir, app_title: str) -> str:
+    """The About box's text: the version, and every model as its card describes it."""
     from html import escape
 
-    from PySide6.QtWidgets import QMessageBox
-
+    from emotion_desktop import __version__
     from emotion_desktop.backends import read_cards
     from emotion_desktop.model_info import model_summary
 
     cards = read_cards(models_dir)
     models = "".join(f"<li>{escape(model_summary(name, card))}</li>" for name, card in cards.items())
-    QMessageBox.about(parent, f"About {app_title}",
-                      f"<b>{app_title}</b><p>Live facial-emotion recognition on the seven FER2013 emotions, "
-                      f"with these models side by side:</p><ul>{models}</ul>"
-                      "<p>Click a face to chart it; drop image or video files on the window to open them.</p>")
+    return (f"<b>{app_title}</b> {__version__}<p>Live facial-emotion recognition on the seven FER2013 emotions, "
+            f"with these models side by side:</p><ul>{models}</ul>"
+            "<p>Click a face to chart it; drop image or video files on the window to open them.</p>")
+
+
+def show_about(parent, models_dir, app_title: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.about(parent, f"About {app_title}", about_text(models_dir, app_title))
