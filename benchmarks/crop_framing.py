@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from emotion_desktop.backends import load_backend
-from emotion_desktop.detection import DETECTOR_NAMES, Detection, make_detector
+from emotion_desktop.detectors import Detection, detector_names, make_detector
 from emotion_desktop.geometry import Box, crop, reframe
 
 FACE_PX, FRAME = 160, (480, 640)
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, required=True, help="FER2013 folder (Kaggle layout)")
     parser.add_argument("--model", default="scratch_cnn")
     parser.add_argument("--models-dir", type=Path)
-    parser.add_argument("--detector", default="all", choices=(*DETECTOR_NAMES, "all"))
+    parser.add_argument("--detector", default="all", choices=(*detector_names(), "all"))
     parser.add_argument("--limit", type=int, help="use only this many faces per split (quick checks)")
     parser.add_argument("--roll", type=float, default=0.0,
                         help="turn each face by a random angle within +-ROLL degrees (seeded)")
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
           f"roll within +-{args.roll:g} degrees\n")
     print("| detector | split | found | direct acc. (found) | end-to-end acc. | loss (points) | framing |")
     print("|---|---|---|---|---|---|---|")
-    for name in DETECTOR_NAMES if args.detector == "all" else (args.detector,):
+    for name in detector_names() if args.detector == "all" else (args.detector,):
         if name == "mtcnn" and args.detector == "all":
             continue  # minutes per split; run it alone with --detector mtcnn
         report(name, backend, {"PublicTest": public, "PrivateTest": private}, direct, rolls)

@@ -34,7 +34,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from emotion_desktop.detection import DETECTORS
+from emotion_desktop.detectors import INFO as DETECTORS
+from emotion_desktop.detectors import FaceDetector
 
 BOXES = Path(__file__).with_name("face_boxes.json")
 DEFAULT_MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
@@ -189,9 +190,11 @@ def close_up_frames(photos: dict, media: Path, height_share: float):
             yield cv2.warpAffine(photo, matrix, (640, 480), flags=cv2.INTER_LINEAR)
 
 
-class YuNetCandidate:
+class YuNetCandidate(FaceDetector):
     """YuNet through the ``yuface`` wheel (libfacedetection compiled with its weights), evaluated
     here before any app use: ``pip install yuface`` (wheels for CPython 3.7-3.11 only)."""
+
+    name = "yunet"
 
     def __init__(self):
         import yuface
@@ -199,7 +202,7 @@ class YuNetCandidate:
         self._detect = yuface.detect
 
     def detect(self, frame, thorough: bool = False):
-        from emotion_desktop.detection import Detection
+        from emotion_desktop.detectors import Detection
 
         scale = min(1.0, (960 if thorough else 640) / max(frame.shape[:2]))
         small = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else frame
@@ -210,7 +213,7 @@ class YuNetCandidate:
 def detectors():
     """(label, factory) for the app's detectors that can run here and the candidates; a factory
     raises ImportError when its package is not installed."""
-    for info in DETECTORS:
+    for info in DETECTORS.values():
         if info.probe() is None:
             yield info.name, info.make
     yield "yunet (yuface, candidate)", YuNetCandidate

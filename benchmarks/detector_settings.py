@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from benchmarks.face_following import DEFAULT_VIDEOS, read_all
-from emotion_desktop.detection import HaarFaceDetector
+from emotion_desktop.detectors.haar import HaarFaceDetector
 from emotion_desktop.geometry import iou
 
 PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "media" / "photos"

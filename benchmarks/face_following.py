@@ -20,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from emotion_desktop.detection import HaarFaceDetector
+from emotion_desktop.detectors.haar import HaarFaceDetector
 from emotion_desktop.geometry import iou
 from emotion_desktop.sources import VideoFileSource
 

@@ -34,10 +34,10 @@ import psutil
 
 from benchmarks.machine import cpu_header
 from emotion_desktop.backends import DISPLAY_NAMES, backend_names, load_backend
-from emotion_desktop.detection import DEFAULT_DETECTOR, DETECTOR_NAMES, make_detector
-from emotion_desktop.drawing import annotate
+from emotion_desktop.detectors import DEFAULT_DETECTOR, detector_names, make_detector
 from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
 from emotion_desktop.results import SessionLog
+from emotion_desktop.session import Session
 from emotion_desktop.sources import VideoFileSource
 
 DEFAULT_VIDEO = Path(__file__).resolve().parents[2] / "shared" / "media" / "videos" / \
@@ -48,10 +48,13 @@ STAGES = ("capture", "detect", "classify", "draw", "total")
 def run_pipeline(video: Path, backends, seconds: float, detect_every: int, log: SessionLog | None = None,
                  max_frames: int | None = None, detector: str = DEFAULT_DETECTOR) -> dict:
     source = VideoFileSource(video, loop=True)
-    pipeline = Pipeline(make_detector(detector), backends, detect_every=detect_every)
+    # The window's own loop (session.py), one frame at a time on this thread: analysed, drawn and,
+    # when a log is given, kept in it.
+    session = Session(Pipeline(make_detector(detector), backends, detect_every=detect_every))
     for _ in range(15):  # warm-up: first calls compile and allocate
-        frame = source.read()
-        annotate(frame.image, pipeline.process(frame))
+        session.handle(source.read())
+    if log is not None:
+        session.log = log
     process = psutil.Process()
     process.cpu_percent(None)
     timings = {stage: [] for stage in STAGES}
@@ -62,13 +65,7 @@ def run_pipeline(video: Path, backends, seconds: float, detect_every: int, log: 
         read_started = time.perf_counter()
         frame = source.read()
         capture_ms = (time.perf_counter() - read_started) * 1000
-        result = pipeline.process(frame, capture_ms)
-        draw_started = time.perf_counter()
-        annotate(frame.image, result)
-        result.timings_ms["draw"] = (time.perf_counter() - draw_started) * 1000
-        result.timings_ms["total"] += result.timings_ms["draw"]
-        if log is not None:
-            log.add(result)
+        result, _, _ = session.handle(frame, capture_ms)
         for stage in STAGES:
             timings[stage].append(result.timings_ms[stage])
         faces += len(result.faces)
@@ -121,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--video", type=Path, default=DEFAULT_VIDEO)
     parser.add_argument("--seconds", type=float, default=20.0, help="measuring time per configuration")
-    parser.add_argument("--detector", default=DEFAULT_DETECTOR, choices=DETECTOR_NAMES)
+    parser.add_argument("--detector", default=DEFAULT_DETECTOR, choices=detector_names())
     parser.add_argument("--detect-every", type=int, default=LIVE_DETECT_EVERY,
                         help="search the whole frame every N frames (default: the app's live setting)")
     parser.add_argument("--analyze-frames", type=int, default=60, help="frames for DeepFace.analyze (0: skip)")

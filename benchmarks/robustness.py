@@ -32,7 +32,7 @@ import cv2
 import numpy as np
 
 from emotion_desktop.backends import backend_names, load_backend
-from emotion_desktop.detection import detect_or_whole, make_detector
+from emotion_desktop.detectors import detect_or_whole, make_detector
 from emotion_desktop.geometry import crop
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "fer2013"

@@ -26,7 +26,7 @@ def _fail(message: str, code: int = 2) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from emotion_desktop.backends import backend_names
-    from emotion_desktop.detection import DEFAULT_DETECTOR, DETECTOR_NAMES
+    from emotion_desktop.detectors import DEFAULT_DETECTOR, detector_names
     from emotion_desktop.pipeline import LIVE_DETECT_EVERY
     from emotion_desktop.tta import TTA_MODES
 
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="videos: search the whole frame for faces on every frame (default: as the live "
                               f"view: blazeface searches every frame, haar and mtcnn every {LIVE_DETECT_EVERY}th, "
                               "following known faces in between)")
-    predict.add_argument("--detector", default=DEFAULT_DETECTOR, choices=DETECTOR_NAMES,
+    predict.add_argument("--detector", default=DEFAULT_DETECTOR, choices=detector_names(),
                          help=f"face detector (default {DEFAULT_DETECTOR}; haar: OpenCV's cascade, mtcnn: slower)")
     predict.add_argument("--tta", default="none", choices=TTA_MODES,
                          help="test-time augmentation: average each face with its mirror image (flip, 2x the "
@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", metavar="FILE", help="write the full results (scores, matrices, lists) here")
     evaluate.add_argument("--report", type=Path, metavar="DIR",
                           help="write DIR/evaluation.json and DIR/confusion.png (the models' matrices side by side)")
-    evaluate.add_argument("--detector", default=DEFAULT_DETECTOR, choices=DETECTOR_NAMES,
+    evaluate.add_argument("--detector", default=DEFAULT_DETECTOR, choices=detector_names(),
                           help="face detector for photos")
     evaluate.add_argument("--tta", default="none", choices=TTA_MODES, help="test-time augmentation (as predict)")
     evaluate.add_argument("--models-dir", type=Path, help="folder holding <model>.keras and cards")
@@ -141,11 +141,10 @@ def iterate_inputs(paths: list[Path]):
 
 
 def predict_command(args) -> int:
-    from emotion_desktop.detection import make_detector
-    from emotion_desktop.drawing import annotate
+    from emotion_desktop.detectors import make_detector
     from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
-    from emotion_desktop.recording import RecordingError
-    from emotion_desktop.results import SessionLog, write_json
+    from emotion_desktop.results import write_json
+    from emotion_desktop.session import Session
     from emotion_desktop.sources import ImageSource, PrefetchedSource, SourceError, VideoFileSource, open_path
 
     if args.every < 1:
@@ -161,49 +160,49 @@ def predict_command(args) -> int:
     # thoroughly); --full-search searches every frame.
     pipeline = Pipeline(detector, backends, smoothing_s=args.smoothing, tta=args.tta, tta_live=True,
                         detect_every=1 if args.full_search else LIVE_DETECT_EVERY)
-    log = SessionLog()
+    session = Session(pipeline, draw=False)  # the same loop as the window's; frames drawn only to record
     failures: list[dict] = []
+    current = {"name": ""}
+
+    def failed(message: str) -> None:
+        failures.append({"file": current["name"], "error": message})
+        print(f"emotion-desktop: {current['name']}: {message}", file=sys.stderr)
+
+    def recorded(path: str, frames: int, _seconds: float) -> None:
+        if path:
+            print(f"emotion-desktop: annotated video {path} ({frames} frames)", file=sys.stderr)
+
+    session.events.recording_failed.connect(failed)
+    session.events.recording_stopped.connect(recorded)
     annotator = Annotator(args.annotate, pipeline.model_names) if args.annotate else None
     for name, _kind, path in iterate_inputs(args.paths):
+        current["name"] = name
         try:
             source = open_path(path)
         except SourceError as exc:
-            failures.append({"file": name, "error": str(exc)})
-            print(f"emotion-desktop: {name}: {exc}", file=sys.stderr)
+            failed(str(exc))
             continue
         video = isinstance(source, VideoFileSource)
         if video:
             source = PrefetchedSource(source)  # decode on its own thread while frames are analysed
-        with source, progress_bar(name, source.info.frame_count if video else None, args.every) as progress:
-            log.start_source(name, "video" if video else "image")
-            pipeline.reset()
-            recorder = annotator.start_video(path, source.info.fps) if annotator and video else None
+        record_to = annotator.video_path(path) if annotator and video else None
+        with progress_bar(name, source.info.frame_count if video else None, args.every) as progress:
             try:
-                while (frame := source.read()) is not None:
-                    result = pipeline.process(frame)
-                    result.source = name
-                    log.add(result)
-                    if recorder is not None:
-                        recorder.add(annotate(frame.image, result), frame.time_s)
-                    elif annotator and isinstance(source, ImageSource):
+                for result, frame, _ in session.analyse(source, name, "video" if video else "image", args.every,
+                                                        record_to):
+                    if annotator and isinstance(source, ImageSource):
                         annotator.write(path, frame.image, result)
-                    if video and args.every > 1:
-                        source.skip(args.every - 1)
                     progress.update(args.every if video else 1)
-            except (SourceError, RecordingError) as exc:
-                failures.append({"file": name, "error": str(exc)})
-                print(f"emotion-desktop: {name}: {exc}", file=sys.stderr)
-            finally:
-                if recorder is not None and (written := recorder.close()) is not None:
-                    print(f"emotion-desktop: annotated video {written} ({recorder.frames} frames)", file=sys.stderr)
-    output = log.as_json() + failures
+            except SourceError as exc:
+                failed(str(exc))
+    output = session.log.as_json() + failures
     json_target = args.json or (args.annotate / "results.json" if args.annotate else "-")
     try:
         write_json(json_target, output)
         if args.csv:
-            log.export_csv(args.csv)
+            session.log.export_csv(args.csv)
         if annotator:
-            log.export_csv(args.annotate / "results.csv")
+            session.log.export_csv(args.annotate / "results.csv")
     except OSError as exc:
         return _fail(f"cannot write results: {exc}")
     return 1 if failures else 0
@@ -227,10 +226,8 @@ class Annotator:
         self.folder = folder
         self.models = models
 
-    def start_video(self, path: Path, fps: float | None):
-        from emotion_desktop.recording import VideoRecorder
-
-        return VideoRecorder(self.folder / f"{path.stem}.annotated.mp4", fps or 30.0)
+    def video_path(self, path: Path) -> Path:
+        return self.folder / f"{path.stem}.annotated.mp4"
 
     def write(self, path: Path, image, result) -> Path:
         import copy
@@ -255,7 +252,7 @@ class Annotator:
 def evaluate_command(args) -> int:
     from tqdm import tqdm
 
-    from emotion_desktop.detection import make_detector
+    from emotion_desktop.detectors import make_detector
     from emotion_desktop.evaluation import evaluate_folder, format_report, scan_folder, write_report_folder
     from emotion_desktop.results import write_json
 

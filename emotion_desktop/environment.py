@@ -7,7 +7,7 @@ import platform
 from contextlib import contextmanager
 from pathlib import Path
 
-CACHE_ENV = "EMOTION_DESKTOP_CACHE"
+from emotion_desktop.settings import CACHE_ENV
 
 
 def cache_dir() -> Path:

@@ -3,7 +3,7 @@
 FOLDER holds one subfolder per emotion, named by meaning in any common form ("happiness",
 "Happy", "surprised", "normal"...). Each image goes through what the app does with a photo: the
 detector's thorough search and the largest face, or the whole image for face crops (FER-sized
-images, or small images without a detected face; `detection.detect_or_whole`). Images where no
+images, or small images without a detected face; `detectors.detect_or_whole`). Images where no
 face is found count as wrong and are listed; FER2013's test folder therefore scores exactly as
 `training.compare` scores it.
 """
@@ -73,7 +73,7 @@ class FaceCrops:
 
 def find_faces(paths: list[Path], detector, progress=None) -> FaceCrops:
     """The largest face of each image (the whole image for face crops)."""
-    from emotion_desktop.detection import detect_or_whole
+    from emotion_desktop.detectors import detect_or_whole
 
     result = FaceCrops([], [], [], [])
     for index, path in enumerate(paths):

@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from emotion_desktop.backends import Backend
-from emotion_desktop.detection import detect_or_whole
+from emotion_desktop.detectors import FaceDetector, detect_or_whole
 from emotion_desktop.geometry import crop
 from emotion_desktop.results import FaceResult, FrameResult
 from emotion_desktop.sources import Frame
@@ -30,9 +30,10 @@ LIVE_DETECT_EVERY = 6
 
 
 class Pipeline:
-    def __init__(self, detector, backends: list[Backend], smoothing_s: float = 0.25, detect_every: int = 1,
-                 tta: str = "none", tta_live: bool = False):
-        """``detect_every`` > 1 searches the whole frame on every n-th frame only and follows the
+    def __init__(self, detector: FaceDetector | None, backends: list[Backend], smoothing_s: float = 0.25,
+                 detect_every: int = 1, tta: str = "none", tta_live: bool = False):
+        """``detector`` None: set one before ``process`` (the window builds it off the UI thread).
+        ``detect_every`` > 1 searches the whole frame on every n-th frame only and follows the
         tracked faces in between (faster; a new face then appears within n frames). ``tta``
         (none, flip, tencrop) is used for still images, and for every frame with ``tta_live``."""
         self.detector = detector
@@ -63,6 +64,8 @@ class Pipeline:
         self.smoother.reset()
         self._frames_since_detection = 0
         self._detector_error_logged = False
+        if self.detector is not None:
+            self.detector.reset()
 
     def _locate(self, frame: Frame) -> list[Track]:
         """This frame's faces as tracks: a full detection, or the live tracks followed locally."""
@@ -86,17 +89,16 @@ class Pipeline:
     def _search_every(self) -> int:
         """Frames per full search: ``detect_every``, or fewer where the detector is cheap enough to
         search every frame (BlazeFace's ``live_detect_every = 1``)."""
-        return min(self.detect_every, getattr(self.detector, "live_detect_every", self.detect_every))
+        return min(self.detect_every, self.detector.live_detect_every or self.detect_every)
 
     def _follow(self, image: np.ndarray, track: Track) -> None:
         """Move a track to the face found near its box. Where none is found the box stays and the
         next frame gets a full detection, which decides whether the face is gone; detectors that
         cannot search locally (MTCNN) keep their boxes until the next full detection."""
-        detect_near = getattr(self.detector, "detect_near", None)
-        if detect_near is None or track.whole_image:
+        if not self.detector.follows_faces or track.whole_image:
             return
         try:
-            found = detect_near(image, track.box)
+            found = self.detector.detect_near(image, track.box)
         except Exception:  # the next full detection decides (and reports a detector that keeps failing)
             found = None
         if found is None:
@@ -112,7 +114,8 @@ class Pipeline:
                         self._detector_error)
             self._detector_error_logged = True
 
-    def process(self, frame: Frame, capture_ms: float = 0.0) -> FrameResult:
+    def process(self, frame: Frame, capture_ms: float = 0.0, source: str = "") -> FrameResult:
+        """This frame's faces and every model's answer; ``source`` names where the frame came from."""
         started = time.perf_counter()
         self._detector_error = None
         tracks = self._locate(frame)
@@ -122,7 +125,7 @@ class Pipeline:
                             whole_image=track.whole_image)
                  for track in tracks]
         crops = [crop(frame.image, face.box) for face in faces]
-        result = FrameResult(frame_index=frame.index, time_s=frame.time_s, faces=faces,
+        result = FrameResult(frame_index=frame.index, time_s=frame.time_s, source=source, faces=faces,
                              models=self.model_names, image_name=frame.name)
         if self._detector_error:
             result.errors["face detector"] = self._detector_error

@@ -52,6 +52,11 @@ class FrameResult:
     errors: dict[str, str] = field(default_factory=dict)  # model -> message, when a model failed this frame
     image_name: str = ""
 
+    def add_stage(self, stage: str, ms: float) -> None:
+        """A stage timed after the pipeline (drawing), counted in the frame's total too."""
+        self.timings_ms[stage] = ms
+        self.timings_ms["total"] = self.timings_ms.get("total", 0.0) + ms
+
     def largest_face(self) -> FaceResult | None:
         return max(self.faces, key=lambda f: f.area, default=None)
 
@@ -198,6 +203,32 @@ class _SourceLog:
     def face_count(self) -> int:
         return len(self.faces)
 
+    def faces_by_frame(self) -> dict[int, list[tuple[int, Box]]]:
+        """Frame index -> (track id, box) of each face in it (one entry per face, whatever the models)."""
+        found: dict[int, list[tuple[int, Box]]] = {}
+        for row in self.faces.rows(0, len(self.faces)):
+            entry = (int(row[2]), tuple(int(v) for v in row[3:7]))
+            faces = found.setdefault(int(row[0]), [])
+            if entry not in faces:
+                faces.append(entry)
+        return found
+
+    def append_from(self, other: "_SourceLog", other_models: list[str], models: list[str], first_frame: int,
+                    track_ids: dict[int, int]) -> None:
+        """Append ``other``'s frames from frame index ``first_frame`` on (a later segment of the same
+        video), its track ids renamed by ``track_ids`` and its model indices mapped to ``models``."""
+        model_index = np.array([models.index(m) for m in other_models] or [0], np.float32)
+        for position, (frame_index, time_s, start, count, image_id) in enumerate(
+                other.frames.rows(0, len(other.frames))):
+            if frame_index < first_frame:
+                continue
+            rows = np.array(other.faces.rows(int(start), int(start + count)), np.float32, copy=True)
+            if len(rows):
+                rows[:, 2] = [track_ids[int(t)] for t in rows[:, 2]]
+                rows[:, 9] = model_index[rows[:, 9].astype(int)]
+            image = other.images[int(image_id)] if image_id >= 0 else ""
+            self.add(int(frame_index), float(time_s), image, other.errors.get(position, {}), rows)
+
     def records(self, models: list[str]):
         """(frame entry, face records) per frame, rebuilt from the compact rows."""
         for position, (frame_index, time_s, start, count, image_id) in enumerate(self.frames.rows(0, len(self.frames))):
@@ -268,6 +299,10 @@ class SessionLog:
 
     def clear(self) -> None:
         self.sources.clear()
+
+    def model_index(self, model: str) -> int:
+        """The model's column value in this log's rows (registered on first use)."""
+        return self._model_index(model)
 
     def summaries(self) -> list[tuple[str, list[FaceSummary]]]:
         """Per source with results, a summary per tracked face and model (summary.py)."""

@@ -128,9 +128,12 @@ def list_cameras(max_index: int = 8) -> list[int]:
 class VideoFileSource(FrameSource):
     """A video file; with ``loop`` it starts over at the end on one continuous timeline (demos, benchmarks)."""
 
-    def __init__(self, path: str | Path, loop: bool = False):
+    def __init__(self, path: str | Path, loop: bool = False, start: int = 0, stop: int | None = None):
+        """``start``/``stop``: only frames start..stop-1 (a segment of an archive job); frame indices
+        and times stay those of the whole video."""
         self.path = Path(path)
         self.loop = loop
+        self.stop = stop
         if not self.path.is_file():
             raise SourceError(f"Video file not found: {self.path}")
         if self.path.stat().st_size == 0:
@@ -152,8 +155,18 @@ class VideoFileSource(FrameSource):
         self.info = SourceInfo("video", self.path.name, fps=self.fps, frame_count=count if count > 0 else None,
                                paced=True, every_frame=True)
         self._index = 0
+        if start > 0:
+            self._seek(start)
+
+    def _seek(self, index: int) -> None:
+        # OpenCV's FFmpeg reader seeks to the key frame before ``index`` and decodes forward to it, so
+        # the frame read next is frame ``index`` (tests/test_batch.py compares a split video with one pass).
+        self.capture.set(cv2.CAP_PROP_POS_FRAMES, index)
+        self._pending, self._index = None, index
 
     def read(self) -> Frame | None:
+        if self.stop is not None and self._index >= self.stop:
+            return None
         if self._pending is not None:
             image, self._pending = self._pending, None
         else:

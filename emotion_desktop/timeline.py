@@ -11,9 +11,10 @@ from bisect import bisect_left
 import numpy as np
 
 from emotion_desktop.results import FrameResult
+from emotion_desktop.settings import DEFAULT_TIMELINE_S, MAX_TIMELINE_S
 
-MAX_SPAN_S = 300.0
-DEFAULT_SPAN_S = 30.0
+MAX_SPAN_S = MAX_TIMELINE_S  # the longest span the user can choose: older values are dropped
+DEFAULT_SPAN_S = DEFAULT_TIMELINE_S
 
 
 class _Series:

@@ -15,16 +15,19 @@ from typing import Any, Protocol
 
 from psygnal import evented
 
-from emotion_desktop.detection import DEFAULT_DETECTOR, DETECTOR_NAMES
-from emotion_desktop.timeline import DEFAULT_SPAN_S, MAX_SPAN_S
-
-MAX_RECENT = 8
-# Still images get ten-crop test-time augmentation by default: scratch CNN on FER2013 PublicTest
-# 65.5% single pass, 66.2% with the mirror image, 66.8% ten-crop at ~26 ms per face
-# (python -m benchmarks.tta). Live video stays single-pass (the frame budget).
-DEFAULT_STILL_TTA = "tencrop"
-DEFAULT_SMOOTHING_S = 0.25
-DEFAULT_MODEL = "scratch_cnn"
+from emotion_desktop.backends import backend_names
+from emotion_desktop.detectors import detector_names
+from emotion_desktop.settings import (
+    DEFAULT_DETECTOR,
+    DEFAULT_MODEL,
+    DEFAULT_SMOOTHING_S,
+    DEFAULT_STILL_TTA,
+    DEFAULT_TIMELINE_S,
+    MAX_RECENT,
+    SAVED,
+    read_saved,
+)
+from emotion_desktop.tta import TTA_MODES
 
 
 class SettingsStore(Protocol):
@@ -50,7 +53,7 @@ class ViewState:
     available_models: tuple[str, ...] = ()  # models that can load (the others say why not)
     recent: tuple[str, ...] = ()
     export_folder: str = ""
-    timeline_s: float = DEFAULT_SPAN_S  # how many seconds the emotion timeline shows
+    timeline_s: float = DEFAULT_TIMELINE_S  # how many seconds the emotion timeline shows
 
     @property
     def stills(self) -> bool:
@@ -83,27 +86,19 @@ class ViewState:
 
     # ---- persistence -------------------------------------------------------------------------
     def restore(self, store: SettingsStore, initial_model: str | None = None) -> None:
-        """Read the saved choices; a saved model that is unavailable falls back to one that is."""
-        preferred = initial_model or str(store.value("model", DEFAULT_MODEL))
+        """Read the saved choices (settings.SAVED: a damaged one falls back to its default); a saved
+        model that is unavailable falls back to one that is."""
+        allowed = {"primary_model": backend_names(), "detector": detector_names(), "still_tta": TTA_MODES}
+        for name in SAVED:
+            setattr(self, name, read_saved(store, name, allowed.get(name)))
+        preferred = initial_model or self.primary_model
         available = self.available_models
         self.primary_model = preferred if preferred in available else (available[0] if available else preferred)
-        self.compare = str(store.value("compare", "false")).lower() == "true"
-        self.smoothing_s = float(store.value("smoothing", DEFAULT_SMOOTHING_S))
-        self.still_tta = str(store.value("still_tta", DEFAULT_STILL_TTA))
-        recent = store.value("recent", [])
-        self.recent = tuple([recent] if isinstance(recent, str) else list(recent or []))
-        self.export_folder = str(store.value("export_folder", "") or "")
-        self.timeline_s = min(MAX_SPAN_S, max(5.0, float(store.value("timeline_s", DEFAULT_SPAN_S))))
-        detector = str(store.value("detector", DEFAULT_DETECTOR))
-        self.detector = detector if detector in DETECTOR_NAMES else DEFAULT_DETECTOR
 
     def persist_to(self, store: SettingsStore) -> None:
         """Save each choice whenever it changes, under the keys earlier versions used."""
-        keys = {"primary_model": "model", "compare": "compare", "smoothing_s": "smoothing",
-                "still_tta": "still_tta", "recent": "recent", "export_folder": "export_folder",
-                "timeline_s": "timeline_s", "detector": "detector"}
-        for name, key in keys.items():
-            getattr(self.events, name).connect(_saver(store, key))
+        for name, choice in SAVED.items():
+            getattr(self.events, name).connect(_saver(store, choice.key))
 
 
 def _saver(store: SettingsStore, key: str):

@@ -74,7 +74,7 @@ def test_crop_framing_levels_a_tilted_face_with_blazefaces_eyes(astronaut_bgr):
     import cv2
 
     from benchmarks.crop_framing import crop_levelled
-    from emotion_desktop.blazeface import BlazeFaceDetector
+    from emotion_desktop.detectors.blazeface import BlazeFaceDetector
 
     detector = BlazeFaceDetector()
     centre = (astronaut_bgr.shape[1] / 2, astronaut_bgr.shape[0] / 2)

@@ -5,15 +5,10 @@ import cv2
 import numpy as np
 import pytest
 
-import emotion_desktop.blazeface as blazeface
-from emotion_desktop.blazeface import BlazeFaceDetector
-from emotion_desktop.detection import (
-    DEFAULT_DETECTOR,
-    DETECTORS,
-    HaarFaceDetector,
-    make_detector,
-    make_detector_or_fallback,
-)
+import emotion_desktop.detectors.blazeface as blazeface
+from emotion_desktop.detectors import DEFAULT_DETECTOR, INFO, make_detector, make_detector_or_fallback
+from emotion_desktop.detectors.blazeface import BlazeFaceDetector
+from emotion_desktop.detectors.haar import HaarFaceDetector
 from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
 from emotion_desktop.sources import DemoSource, Frame
 
@@ -24,8 +19,8 @@ def blaze():
 
 
 def test_blazeface_is_the_default_and_describes_itself(blaze):
-    assert DEFAULT_DETECTOR == "blazeface" and DETECTORS[0].name == "blazeface"
-    assert DETECTORS[0].probe() is None and DETECTORS[0].display_name == blaze.display_name
+    assert DEFAULT_DETECTOR == "blazeface" and next(iter(INFO)) == "blazeface"
+    assert INFO["blazeface"].probe() is None and blaze.name == "blazeface"
     assert isinstance(make_detector(), BlazeFaceDetector)
 
 
@@ -94,15 +89,18 @@ def test_live_pipeline_searches_every_frame_with_blazeface(blaze):
 
 
 def test_missing_or_broken_model_falls_back_to_haar(tmp_path, monkeypatch):
-    monkeypatch.setattr(blazeface, "RESOURCES", tmp_path)
-    monkeypatch.setattr(blazeface, "SOURCE_RESOURCES", tmp_path)
-    assert "blazeface_full_range.onnx and blazeface_short_range.onnx are missing" in DETECTORS[0].probe()
+    from emotion_desktop import settings
+
+    monkeypatch.setattr(settings, "PACKAGE", tmp_path / "installed")  # neither an install nor a checkout has it
+    monkeypatch.setattr(settings, "CHECKOUT", tmp_path)
+    assert "blazeface_full_range.onnx and blazeface_short_range.onnx are missing" in INFO["blazeface"].probe()
     detector, problem = make_detector_or_fallback("blazeface")
     assert isinstance(detector, HaarFaceDetector) and "missing" in problem
 
     for name in (blazeface.MODEL_FILE, blazeface.CLOSE_UP_MODEL_FILE):
-        (tmp_path / name).write_bytes(b"not an onnx model")
-    assert DETECTORS[0].probe() is None  # the file is there; loading it is what fails
+        (tmp_path / "resources").mkdir(exist_ok=True)
+        (tmp_path / "resources" / name).write_bytes(b"not an onnx model")
+    assert INFO["blazeface"].probe() is None  # the file is there; loading it is what fails
     detector, problem = make_detector_or_fallback("blazeface")
     assert isinstance(detector, HaarFaceDetector) and problem  # ONNX Runtime's own message
 

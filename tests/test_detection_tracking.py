@@ -2,7 +2,8 @@ import cv2
 import numpy as np
 import pytest
 
-from emotion_desktop.detection import HaarFaceDetector, detect_or_whole
+from emotion_desktop.detectors import detect_or_whole
+from emotion_desktop.detectors.haar import HaarFaceDetector
 from emotion_desktop.geometry import crop, iou
 from emotion_desktop.sources import DemoSource
 from emotion_desktop.tracking import IouTracker, ProbabilitySmoother
@@ -66,7 +67,7 @@ def test_crop_clips_to_the_frame():
 
 
 def test_mtcnn_gets_rgb_and_finds_the_face(astronaut_bgr):
-    from emotion_desktop.detection import MtcnnFaceDetector
+    from emotion_desktop.detectors.mtcnn_detector import MtcnnFaceDetector
 
     faces = MtcnnFaceDetector().detect(astronaut_bgr)
     assert len(faces) == 1 and faces[0].confidence > 0.9
@@ -139,7 +140,7 @@ def test_smoother_forgets_ended_tracks():
 
 def test_a_detector_that_fails_on_some_frames_does_not_stop_the_stream(astronaut_bgr, caplog):
     from emotion_desktop.backends import load_backend
-    from emotion_desktop.detection import HaarFaceDetector
+    from emotion_desktop.detectors.haar import HaarFaceDetector
     from emotion_desktop.pipeline import Pipeline
     from emotion_desktop.sources import Frame
 

@@ -42,7 +42,7 @@ def test_scores_count_a_missing_face_as_wrong_in_its_own_column():
 
 def test_numbers_agree_with_training_compare_on_a_fer_style_folder(tmp_path, astronaut_bgr):
     from emotion_desktop.backends import load_backend
-    from emotion_desktop.detection import HaarFaceDetector
+    from emotion_desktop.detectors.haar import HaarFaceDetector
     from training.compare import predict_split
     from training.data import load_folder_layout
     from training.metrics import summarise

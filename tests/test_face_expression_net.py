@@ -7,7 +7,7 @@ import numpy as np
 
 from emotion_desktop.backends import load_backend, probe, read_cards
 from emotion_desktop.backends.face_expression_net import pad_to_square
-from emotion_desktop.blazeface import BlazeFaceDetector
+from emotion_desktop.detectors.blazeface import BlazeFaceDetector
 from emotion_desktop.geometry import crop
 from emotion_desktop.labels import EMOTIONS
 from tools.convert_face_expression import LABELS, REFERENCE, parity_inputs

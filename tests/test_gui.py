@@ -73,11 +73,11 @@ def test_video_plays_tracks_and_ends_with_results_kept(make_window, qtbot, face_
     window = make_window(start=("path", face_video))
     wait_for_faces(qtbot, window)
     qtbot.waitUntil(lambda: window.banner.isVisible() and "ended" in window.banner.label.text(), timeout=30_000)
-    assert window.worker.session.frame_count >= 5
+    assert window.worker.result_counts()[0] >= 5
     assert {f.track_id for f in window.last_result.faces} == {1}
     assert window.output.write_results(tmp_path / "results.json", "json")
     data = json.loads((tmp_path / "results.json").read_text())
-    assert data[0]["type"] == "video" and len(data[0]["frames"]) == window.worker.session.frame_count
+    assert data[0]["type"] == "video" and len(data[0]["frames"]) == window.worker.result_counts()[0]
     assert window.output.write_results(tmp_path / "results.csv", "csv")
     assert (tmp_path / "results.csv").read_text().count("\n") > 5
 
@@ -106,15 +106,15 @@ def test_a_video_file_is_analysed_frame_by_frame_even_when_the_pipeline_is_slowe
 def test_bad_files_show_a_message_and_keep_results(make_window, qtbot, odd_images, bad_files, key, tmp_path):
     window = make_window(start=("path", odd_images["gray"]))
     wait_for_faces(qtbot, window)
-    frames_before = window.worker.session.frame_count
+    frames_before = window.worker.result_counts()[0]
     window.open_paths([bad_files[key]])
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10_000)
     assert bad_files[key].name in window.banner.label.text()
     assert window.worker.isRunning()
-    assert window.worker.session.frame_count == frames_before  # nothing lost
+    assert window.worker.result_counts()[0] == frames_before  # nothing lost
     assert window.output.write_results(tmp_path / "kept.csv", "csv")
     window.open_paths([odd_images["rgba"]])  # and the app still works
-    qtbot.waitUntil(lambda: window.worker.session.frame_count > frames_before, timeout=10_000)
+    qtbot.waitUntil(lambda: window.worker.result_counts()[0] > frames_before, timeout=10_000)
 
 
 def photo_folder(tmp_path, files: dict):
@@ -202,11 +202,11 @@ def test_switching_models_and_pausing_while_streaming(make_window, qtbot, deepfa
     qtbot.waitUntil(lambda: window.last_result.models == ["deepface"], timeout=LOAD_TIMEOUT)
     window.toggle_pause(True)
     qtbot.wait(300)
-    frames = window.worker.session.frame_count
+    frames = window.worker.result_counts()[0]
     qtbot.wait(500)
-    assert window.worker.session.frame_count <= frames + 1
+    assert window.worker.result_counts()[0] <= frames + 1
     window.toggle_pause(False)
-    qtbot.waitUntil(lambda: window.worker.session.frame_count > frames + 2, timeout=10_000)
+    qtbot.waitUntil(lambda: window.worker.result_counts()[0] > frames + 2, timeout=10_000)
 
 
 def test_close_during_inference_stops_the_thread_cleanly(make_window, qtbot):
@@ -280,14 +280,14 @@ def test_camera_lost_mid_run_keeps_results_and_the_app(make_window, qtbot, face_
     qtbot.waitUntil(lambda: window.banner.isVisible() and "unplugged" in window.banner.label.text(),
                     timeout=LOAD_TIMEOUT)
     assert window.worker.isRunning()
-    assert window.worker.session.frame_count >= 1
+    assert window.worker.result_counts()[0] >= 1
     assert "Retry camera" in [b.text() for b in window.banner.buttons if b.isVisible()]
     assert window.output.write_results(tmp_path / "after-unplug.json", "json")
     assert json.loads((tmp_path / "after-unplug.json").read_text())[0]["frames"]
 
 
 def test_status_bar_stage_times_are_averaged_for_moving_sources():
-    from emotion_desktop.gui.worker import _averaged
+    from emotion_desktop.session import _averaged
 
     steady = {"detect": 3.0, "classify": 2.0}
     spike = {"detect": 30.0, "classify": 2.0}  # a frame with the full face search
@@ -314,7 +314,7 @@ def test_timeline_follows_the_charted_face_and_the_summary_matches_the_export(ma
     assert table.rowCount() == 1 and table.item(0, 1).text() == "#1" and table.item(0, 2).text() == "Scratch CNN"
     assert window.output.write_results(tmp_path / "results.json", "json")
     (summary,) = json.loads((tmp_path / "results.json").read_text())[0]["summary"]
-    assert int(table.item(0, 4).text()) == summary["frames"] == window.worker.session.frame_count
+    assert int(table.item(0, 4).text()) == summary["frames"] == window.worker.result_counts()[0]
     assert table.item(0, 5).text() == summary["dominant_emotion"]
     dialog.close()
 

@@ -62,3 +62,39 @@ def test_the_architecture_map_names_every_module():
     missing = [str(p.relative_to(REPO)) for p in sources("emotion_desktop", "training", "benchmarks", "tools")
                if p.name != "__init__.py" and p.name not in sections.get(p.relative_to(REPO).parts[0], "")]
     assert not missing, f"not in ARCHITECTURE.md's layer map: {missing}"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(REPO).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports_within(path: Path, known: set[str]) -> set[str]:
+    """The project modules ``path`` imports, at module level or inside functions (both run eventually)."""
+    package = _module_name(path) if path.name == "__init__.py" else _module_name(path).rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name in known)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parent + ([base] if base else []))
+            for alias in node.names:
+                found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base)
+    return (found & known) - {_module_name(path)}
+
+
+@pytest.mark.parametrize("folder", ["emotion_desktop", "training"])
+def test_no_import_cycles(folder):
+    """Modules that import each other cannot be read, tested or moved one at a time."""
+    import graphlib
+
+    paths = sources(folder)
+    known = {_module_name(p) for p in paths}
+    graph = {_module_name(p): _imports_within(p, known) for p in paths}
+    try:
+        tuple(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as error:
+        pytest.fail(f"import cycle: {' -> '.join(error.args[1])}")

@@ -28,7 +28,9 @@ def test_wheel_carries_models_resources_and_entry_point(tmp_path):
     for model in sorted(p.name for p in (REPO / "models").glob("*.keras")) + \
             sorted(p.name for p in (REPO / "models").glob("*.json")):
         assert f"emotion_desktop/models/{model}" in names, model
-    assert "emotion_desktop/gui/main_window.py" in names and "emotion_desktop/backends/own_model.py" in names
+    packages = [p.parent.relative_to(REPO).as_posix() for p in (REPO / "emotion_desktop").rglob("__init__.py")]
+    for package in packages:  # every sub-package (detectors/, batch/, ...) is listed in pyproject.toml
+        assert f"{package}/__init__.py" in names, package
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "emotion-desktop = emotion_desktop.cli:main" in entry_points
     assert not any(n.startswith(("training/", "tests/")) for n in names)

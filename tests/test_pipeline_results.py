@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from emotion_desktop.backends import load_backend
-from emotion_desktop.detection import HaarFaceDetector
+from emotion_desktop.detectors.haar import HaarFaceDetector
 from emotion_desktop.drawing import annotate
 from emotion_desktop.geometry import iou
 from emotion_desktop.labels import EMOTIONS

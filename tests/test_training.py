@@ -208,7 +208,8 @@ def test_one_epoch_smoke_training_writes_model_card_and_reports(kaggle_layout, t
     # Continue: a second run starts from the written model's weights and its card records the lineage.
     import keras
 
-    from training.train import build_model, load_init_weights, parse_args
+    from training.build import build_model
+    from training.train import load_init_weights, parse_args
 
     parent = keras.models.load_model(out / "scratch_cnn.keras", compile=False)
     child = build_model(parse_args(["--model", "scratch_cnn", "--data", "x", "--width", "4"]))
@@ -330,7 +331,8 @@ def test_resnet_trains_a_step_and_round_trips_in_float16(small_resnet, tmp_path)
 
 
 def test_missing_or_mismatched_local_weights_are_clear_errors(tmp_path):
-    from training.train import build_model, parse_args
+    from training.build import build_model
+    from training.train import parse_args
 
     args = parse_args(["--model", "resnet50v2", "--data", str(tmp_path), "--weights", str(tmp_path / "no.h5"),
                        "--input-size", "32"])

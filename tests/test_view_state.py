@@ -1,6 +1,7 @@
 """The window's Qt-free view state: choices, their events, persistence and the recent files."""
 
-from emotion_desktop.view_state import MAX_RECENT, ViewState
+from emotion_desktop.settings import MAX_RECENT
+from emotion_desktop.view_state import ViewState
 
 
 class DictStore:
@@ -86,3 +87,19 @@ def test_a_new_source_forgets_the_selected_face():
     assert state.selected_track is None and state.stills
     state.source_opened("demo", "the built-in demo")
     assert not state.stills
+
+
+def test_a_damaged_or_out_of_range_saved_setting_falls_back_to_its_default_with_one_log_line(caplog):
+    from emotion_desktop import settings
+
+    store = DictStore({"smoothing": "fast", "timeline_s": "9999", "compare": "maybe", "still_tta": "twentycrop",
+                       "recent": 42, "detector": "haar"})
+    state = ViewState(available_models=("scratch_cnn",))
+    with caplog.at_level("WARNING", logger="emotion_desktop.settings"):
+        state.restore(store)
+    assert (state.smoothing_s, state.timeline_s) == (settings.DEFAULT_SMOOTHING_S, settings.DEFAULT_TIMELINE_S)
+    assert (state.compare, state.still_tta, state.recent) == (False, settings.DEFAULT_STILL_TTA, ())
+    assert state.detector == "haar"  # the valid one is kept
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 5 and all(w.startswith("saved setting ") for w in warnings)
+    assert any("smoothing='fast'" in w for w in warnings) and any("timeline_s='9999'" in w for w in warnings)

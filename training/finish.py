@@ -166,7 +166,7 @@ def as_float32(model, args):
     """The same weights in a float32 model: what ships runs in float32 on every CPU (and exports to ONNX)."""
     import keras
 
-    from training.train import build_model
+    from training.build import build_model
 
     keras.mixed_precision.set_global_policy("float32")
     plain = build_model(args)

@@ -13,7 +13,6 @@ colours and cards come from each backend's ``BackendInfo``.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from emotion_desktop.backends.base import Backend, BackendUnavailableError, UnavailableBackend
@@ -21,6 +20,7 @@ from emotion_desktop.backends.deepface_backend import INFO as DEEPFACE_INFO
 from emotion_desktop.backends.face_expression_net import INFO as FACE_EXPRESSION_NET_INFO
 from emotion_desktop.backends.info import BackendInfo
 from emotion_desktop.backends.own_model import own_model_info
+from emotion_desktop.settings import MODELS_ENV, env, shipped_folder
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,6 @@ INFO: dict[str, BackendInfo] = {}
 DISPLAY_NAMES: dict[str, str] = {}
 SHORT_NAMES: dict[str, str] = {}
 MODEL_COLORS: dict[str, tuple[int, int, int]] = {}
-MODELS_ENV = "EMOTION_DESKTOP_MODELS"
 
 
 def register(info: BackendInfo) -> None:
@@ -67,11 +66,9 @@ __all__ = ["BACKEND_NAMES", "DISPLAY_NAMES", "INFO", "MODEL_COLORS", "SHORT_NAME
 
 def default_models_dir() -> Path:
     """``$EMOTION_DESKTOP_MODELS``, else the models installed with the package, else the source tree's."""
-    if os.environ.get(MODELS_ENV):
-        return Path(os.environ[MODELS_ENV]).expanduser()
-    package = Path(__file__).resolve().parent.parent
-    installed = package / "models"  # pip install . maps the top-level models/ here
-    return installed if installed.is_dir() else package.parent / "models"
+    if env(MODELS_ENV):
+        return Path(env(MODELS_ENV)).expanduser()
+    return shipped_folder("models")
 
 
 def _info(name: str) -> BackendInfo:

@@ -9,7 +9,6 @@ makes peer tools crawl. Preprocessing is DeepFace's: 48x48 gray in [0, 1].
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -18,12 +17,13 @@ import numpy as np
 from emotion_desktop.backends.base import Backend, as_probabilities, remap_columns
 from emotion_desktop.backends.info import BackendInfo
 from emotion_desktop.preprocessing import normalise, prepare_faces
+from emotion_desktop.settings import DEEPFACE_URL_ENV as MIRROR_ENV
+from emotion_desktop.settings import env
 
 # These mirror deepface.models.demography.tf.Emotion (file name and first URL);
 # a test checks they still match the installed library.
 WEIGHTS_FILE = "facial_expression_model_weights.h5"
 WEIGHTS_URL = "https://github.com/serengil/deepface_models/releases/download/v1.0/facial_expression_model_weights.h5"
-MIRROR_ENV = "EMOTION_DESKTOP_DEEPFACE_URL"
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 PUBLISHED_ACCURACY = 0.574  # FER2013 test accuracy reported by DeepFace's author (deepface issue #247)
 
@@ -105,7 +105,7 @@ def weights_urls(url: str | None = None) -> list[str]:
     block it, trying it first only adds a timeout); list the default too to keep it as a backup."""
     if url:
         return [url]
-    mirrors = [u.strip() for u in os.environ.get(MIRROR_ENV, "").split(",") if u.strip()]
+    mirrors = [u.strip() for u in env(MIRROR_ENV).split(",") if u.strip()]
     return mirrors or [WEIGHTS_URL]
 
 

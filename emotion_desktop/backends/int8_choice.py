@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from emotion_desktop.environment import cache_dir, cpu_name, cpu_simd
+from emotion_desktop.settings import INT8_ENV, env
 
 log = logging.getLogger(__name__)
 
-INT8_ENV = "EMOTION_DESKTOP_INT8"
 FASTER_BY = 0.9  # int8 must take at most this share of the float time: a tie keeps the exact float model
 RUNS = 30
 
@@ -42,7 +42,7 @@ def median_ms(runner, batch: np.ndarray) -> float:
 def prefer_int8(float_runner, int8_runner, key: str) -> bool:
     """Whether to run the int8 file: the override, else the cached or newly measured answer for ``key``
     (the two files' digests) on this CPU."""
-    override = os.environ.get(INT8_ENV, "auto").lower()
+    override = (env(INT8_ENV) or "auto").lower()
     if override in ("on", "off"):
         return override == "on"
     machine_key = f"{cpu_name()} ({cpu_simd()}) {key}"

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from emotion_desktop.environment import cache_dir, import_tensorflow
+from emotion_desktop.settings import RUNTIME_ENV, THREADS_ENV, env
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class OnnxRunner:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
+        options.intra_op_num_threads = threads or int(env(THREADS_ENV) or 0) or min(4, os.cpu_count() or 1)
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # No busy-waiting between runs: on 2 cores, spinning ORT threads starved the Haar detector and
         # TensorFlow (DeepFace). benchmarks/live.py: compare mode 28.9 -> 41.8 FPS, scratch CNN
@@ -131,9 +132,9 @@ def check_parity(model, runner, input_shape) -> float:
 
 def runtime_preference(runtime: str | None) -> str:
     """auto, onnx or keras: the argument, else ``$EMOTION_DESKTOP_RUNTIME``, else auto."""
-    prefer = (runtime or os.environ.get("EMOTION_DESKTOP_RUNTIME", "auto")).lower()
+    prefer = (runtime or env(RUNTIME_ENV) or "auto").lower()
     if prefer not in ("auto", "onnx", "keras"):
-        raise ValueError(f"EMOTION_DESKTOP_RUNTIME must be auto, onnx or keras, not {prefer!r}")
+        raise ValueError(f"{RUNTIME_ENV} must be auto, onnx or keras, not {prefer!r}")
     return prefer
 
 

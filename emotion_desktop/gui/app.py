@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import sys
-from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QIcon
@@ -12,8 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from emotion_desktop.gui.main_window import MainWindow
 from emotion_desktop.gui.platform_check import display_problem, xcb_problem
-
-ICON = Path(__file__).resolve().parent.parent / "resources" / "icon.png"
+from emotion_desktop.settings import shipped_file
 
 
 def start_request(args) -> tuple:
@@ -32,7 +30,7 @@ def run_app(args) -> int:
     QCoreApplication.setOrganizationName("EmotionDesktop")
     QCoreApplication.setApplicationName("Emotion Desktop")
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    icon = ICON if ICON.is_file() else Path(__file__).resolve().parents[2] / "resources" / "icon.png"
+    icon = shipped_file("resources", "icon.png")
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
     window = MainWindow(models_dir=getattr(args, "models_dir", None), start=start_request(args),

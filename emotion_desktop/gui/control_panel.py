@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from emotion_desktop.backends import DISPLAY_NAMES, backend_names
-from emotion_desktop.detection import DETECTORS
+from emotion_desktop.detectors import INFO as DETECTORS
 from emotion_desktop.gui.chart import EmotionChart
 from emotion_desktop.gui.timeline_plot import TimelinePlot
 from emotion_desktop.results import FrameResult
-from emotion_desktop.timeline import MAX_SPAN_S, Timeline
+from emotion_desktop.settings import MAX_TIMELINE_S, MIN_TIMELINE_S
+from emotion_desktop.timeline import Timeline
 from emotion_desktop.view_state import ViewState
 
 
@@ -50,7 +51,7 @@ class ControlPanel(QWidget):
         self.smoothing_slider.setToolTip("Time constant of the smoothing of probabilities over frames (0: off)")
         self.smoothing_label = QLabel()
         self.detector_combo = QComboBox()
-        for index, info in enumerate(DETECTORS):
+        for index, info in enumerate(DETECTORS.values()):
             self.detector_combo.addItem(info.display_name, info.name)
             reason = info.probe()
             if reason:  # shown disabled, with the reason, like an unavailable model
@@ -66,7 +67,7 @@ class ControlPanel(QWidget):
         form.addRow("Face detector", self.detector_combo)
         self.timeline_plot = TimelinePlot()
         self.timeline_span = QDoubleSpinBox()
-        self.timeline_span.setRange(5, MAX_SPAN_S)
+        self.timeline_span.setRange(MIN_TIMELINE_S, MAX_TIMELINE_S)
         self.timeline_span.setDecimals(0)
         self.timeline_span.setSingleStep(5)
         self.timeline_span.setSuffix(" s")

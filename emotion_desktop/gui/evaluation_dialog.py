@@ -39,7 +39,7 @@ class EvaluationJob(QThread):
 
     def run(self) -> None:
         from emotion_desktop.backends import load_backend
-        from emotion_desktop.detection import make_detector
+        from emotion_desktop.detectors import make_detector
         from emotion_desktop.evaluation import evaluate_folder, scan_folder
 
         try:

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from emotion_desktop.detection import FALLBACK_DETECTOR, make_detector_or_fallback
 from emotion_desktop.gui import file_dialogs
 from emotion_desktop.gui.control_panel import ControlPanel
 from emotion_desktop.gui.messages import Banner, LogBridge, LogDock
@@ -34,8 +33,7 @@ from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
 from emotion_desktop.results import FrameResult
 from emotion_desktop.sources import IMAGE_SUFFIXES, CameraSource, DemoSource, ImageSource, open_path
 from emotion_desktop.timeline import Timeline
-from emotion_desktop.tta import TTA_MODES
-from emotion_desktop.view_state import DEFAULT_STILL_TTA, ViewState
+from emotion_desktop.view_state import ViewState
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +51,8 @@ class MainWindow(QMainWindow):
         self.models = ModelManager(models_dir, self)
         self.state = ViewState(available_models=tuple(self.models.available_names()))
         self.state.restore(self.settings, initial_model)
-        detector, self._detector_problem = make_detector_or_fallback(self.state.detector)
-        if self._detector_problem:
-            self.state.detector = FALLBACK_DETECTOR
-        self.worker = PipelineWorker(Pipeline(detector, [], detect_every=LIVE_DETECT_EVERY))
-        if self.state.still_tta not in TTA_MODES:
-            self.state.still_tta = DEFAULT_STILL_TTA
+        # The saved detector is built on the loader thread (MTCNN imports TensorFlow); the worker waits for it.
+        self.worker = PipelineWorker(Pipeline(None, [], detect_every=LIVE_DETECT_EVERY))
         self.last_result: FrameResult | None = None  # what the view and chart are showing
         self.timeline = Timeline(self.state.timeline_s)  # the recent history the timeline plot draws
         self.last_image = None
@@ -78,9 +72,6 @@ class MainWindow(QMainWindow):
         self._connect()
         self.selection = ModelSelection(self)
         self.selection.show_availability()
-        if self._detector_problem:
-            self.log(f"error: the saved face detector could not start ({self._detector_problem}); "
-                     "using the Haar cascade")
         geometry = self.settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -93,6 +84,7 @@ class MainWindow(QMainWindow):
         self.worker.set_smoothing(self.state.smoothing_s)
         self.worker.set_still_tta(self.state.still_tta)
         self.selection.request_models()
+        self.selection.request_detector()
         if start is not None:
             QTimer.singleShot(0, lambda: self._open_start(start))
 
@@ -154,7 +146,7 @@ class MainWindow(QMainWindow):
         events.still_tta.connect(worker.set_still_tta)
         events.is_paused.connect(worker.set_paused)
         events.timeline_s.connect(lambda seconds: setattr(self.timeline, "span_s", seconds))
-        events.selected_track.connect(lambda track: setattr(worker, "selected_track", track))
+        events.selected_track.connect(worker.select_track)
 
         self.answer_timer = QTimer(self)  # shows a throttled frame's answer (see CHART_INTERVAL_S)
         self.answer_timer.setSingleShot(True)
@@ -314,7 +306,6 @@ class MainWindow(QMainWindow):
         if face is not None:
             self.state.selected_track = face.track_id
             self.log(f"selected {self.last_result.describe_face(face)} (track #{face.track_id})")
-            self.worker.refresh()
 
     # ---- dialogs ---------------------------------------------------------------------------
     def show_models_dialog(self) -> None:

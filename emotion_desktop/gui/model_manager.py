@@ -23,7 +23,7 @@ class ModelManager(QObject):
     loaded = Signal(str, object, bool)  # name, Backend (available), just loaded (False: it already was)
     failed = Signal(str, str)  # name, reason
     busy_changed = Signal(bool)
-    detector_ready = Signal(str, object)  # name, detector
+    detector_ready = Signal(str, object, str)  # name asked for, detector (the fallback when it failed), why
     detector_failed = Signal(str, str)  # name, reason
     downloaded = Signal(str)  # name: its weights arrived and it can load now
     download_failed = Signal(str, str)  # name, message with the manual steps
@@ -107,16 +107,16 @@ class ModelManager(QObject):
         self._submit(f"detector:{name}", self._load_detector, name)
 
     def _load_detector(self, name: str) -> None:
-        from emotion_desktop.detection import make_detector
+        from emotion_desktop.detectors import make_detector_or_fallback
 
         try:
-            detector = make_detector(name)
-        except Exception as error:  # e.g. a broken TensorFlow: keep the current detector, say why
+            detector, problem = make_detector_or_fallback(name)
+        except Exception as error:  # even the fallback failed (a broken OpenCV): keep the current detector
             self._finish(f"detector:{name}")
             self.detector_failed.emit(name, f"{type(error).__name__}: {error}")
             return
         self._finish(f"detector:{name}")
-        self.detector_ready.emit(name, detector)
+        self.detector_ready.emit(name, detector, problem or "")
 
     def shutdown(self) -> None:
         """Stop taking work; a load already running finishes in the background."""

@@ -6,7 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer
 
 from emotion_desktop.backends import DISPLAY_NAMES, INFO, backend_names
-from emotion_desktop.detection import FALLBACK_DETECTOR, make_detector
+from emotion_desktop.detectors import DISPLAY_NAMES as DETECTOR_DISPLAY_NAMES
+from emotion_desktop.detectors import FALLBACK_DETECTOR, make_detector
 
 
 class ModelSelection(QObject):
@@ -42,7 +43,7 @@ class ModelSelection(QObject):
                 f"{DISPLAY_NAMES[n]}: {self.models.reasons[n]}" for n in backend_names()), kind="info")
 
     def request_models(self, *_args) -> None:
-        self.worker.models_expected = bool(self.state.available_models)
+        self.worker.expect_models(bool(self.state.available_models))
         self.models.request(self.state.wanted_models())
 
     def _on_compare_changed(self, checked: bool) -> None:
@@ -104,18 +105,27 @@ class ModelSelection(QObject):
         self.window.log(f"error: {message}")
         self.window.show_problem(message, actions=[("Try again", lambda: self.download(name))])
 
+    def request_detector(self) -> None:
+        """Build the chosen face detector (at start-up: the saved one)."""
+        self._on_detector_changed(self.state.detector)
+
     def _on_detector_changed(self, name: str) -> None:
         if name == FALLBACK_DETECTOR:
             self.worker.set_detector(make_detector(name))  # OpenCV's cascade: loads at once, cannot fail
         else:
             self.models.request_detector(name)  # MTCNN imports TensorFlow: build it off the UI thread
 
-    def on_detector_ready(self, name: str, detector) -> None:
-        if self.state.detector == name:
-            self.worker.set_detector(detector)
-            self.window.log(f"face detector: {detector.display_name}")
+    def on_detector_ready(self, name: str, detector, problem: str) -> None:
+        if self.state.detector != name:
+            return  # another detector was chosen meanwhile
+        self.worker.set_detector(detector)
+        if problem:  # the Haar cascade stands in
+            self.on_detector_failed(name, problem)
+        else:
+            self.window.log(f"face detector: {DETECTOR_DISPLAY_NAMES[name]}")
 
     def on_detector_failed(self, name: str, reason: str) -> None:
+        self.window.log(f"error: the {name} face detector could not start ({reason}); using the Haar cascade")
         self.window.show_problem(
             f"The {name} face detector could not start ({reason}); using the Haar cascade.")
         self.state.detector = FALLBACK_DETECTOR

@@ -21,11 +21,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from emotion_desktop.detection import Detection
+from emotion_desktop.detectors.base import Detection, DetectorInfo, FaceDetector
 from emotion_desktop.geometry import Box, reframe
+from emotion_desktop.settings import shipped_file
 
-RESOURCES = Path(__file__).resolve().parent / "resources"  # pip install . maps resources/ here
-SOURCE_RESOURCES = Path(__file__).resolve().parents[1] / "resources"  # a source checkout
 MODEL_FILE = "blazeface_full_range.onnx"
 CLOSE_UP_MODEL_FILE = "blazeface_short_range.onnx"
 RAW_SCORE_LIMIT = 80.0  # MediaPipe clips raw scores before the sigmoid; 80 keeps float32 finite
@@ -33,9 +32,7 @@ TILE_PX, TILE_OVERLAP, MAX_TILES_PER_SIDE = 640, 0.25, 5
 
 
 def resource_file(name: str) -> Path:
-    """A file shipped in ``resources/``, from the installed package or the source tree."""
-    installed = RESOURCES / name
-    return installed if installed.is_file() else SOURCE_RESOURCES / name
+    return shipped_file("resources", name)
 
 
 class SsdModel:
@@ -99,7 +96,7 @@ class SsdModel:
         return boxes / scale, scores[keep], eyes / scale
 
 
-class BlazeFaceDetector:
+class BlazeFaceDetector(FaceDetector):
     """Full-range BlazeFace on whole frames (and on tiles of big still images), and the short-range
     model on the frame with a margin where the full-range one found nothing (close-up faces).
 
@@ -111,7 +108,6 @@ class BlazeFaceDetector:
     """
 
     name = "blazeface"
-    display_name = "BlazeFace (fast, finds small faces)"
     TILE_ABOVE, TILED_MAX_SIDE = 800, 4000
     # Tiles magnify clutter: in the shared photos the faces only tiles found scored 0.63 and 0.77,
     # folded hands 0.52, so tile detections need a higher score than whole-frame ones.
@@ -139,6 +135,9 @@ class BlazeFaceDetector:
         self.threshold = threshold
         self._face_was_close = False  # the last live face was found by the close-up pass
         self._empty_frames = 0  # live frames in a row without a face
+
+    def reset(self) -> None:
+        self._face_was_close, self._empty_frames = False, 0
 
     def detect(self, frame: np.ndarray, thorough: bool = False):
         found = self._search_still(frame) if thorough else self._search_live(frame)
@@ -229,3 +228,14 @@ def _tiles(shape: tuple[int, int]):
             for x in np.linspace(0, width - tile_w, columns).astype(int):
                 yield int(x), int(y), tile_w, tile_h
         side *= 2
+
+
+def _model_files_missing() -> str | None:
+    missing = [name for name in (MODEL_FILE, CLOSE_UP_MODEL_FILE) if not resource_file(name).is_file()]
+    if missing:
+        files = f"files {' and '.join(missing)} are" if len(missing) > 1 else f"file {missing[0]} is"
+        return f"its model {files} missing (reinstall emotion-desktop)"
+    return None
+
+
+INFO = DetectorInfo("blazeface", "BlazeFace (fast, finds small faces)", BlazeFaceDetector, _model_files_missing)

@@ -1,5 +1,5 @@
-"""The messages the window sends to its worker thread, one typed message per request, handled in
-order between frames."""
+"""The requests a session (session.py) takes while it runs, one typed message per request, handled in
+order between frames. The window sends them from the UI thread; nothing here knows about Qt."""
 
 from __future__ import annotations
 
@@ -47,8 +47,15 @@ class Step:
 
 
 @dataclass(frozen=True)
-class Refresh:
-    """Redraw the current still image (the selected face changed)."""
+class SelectTrack:
+    track_id: int | None  # the face drawn as selected; None: the largest face
+
+
+@dataclass(frozen=True)
+class ExpectModels:
+    """Whether a model is on its way: a file waits for its first model so that every frame gets an
+    answer; with none loadable, files play without answers."""
+    expected: bool
 
 
 @dataclass(frozen=True)
@@ -61,5 +68,5 @@ class StopRecording:
     pass
 
 
-Command = (OpenSource | SetBackends | SetDetector | SetSmoothing | SetStillTta | SetPaused | Step | Refresh
-           | StartRecording | StopRecording)
+Command = (OpenSource | SetBackends | SetDetector | SetSmoothing | SetStillTta | SetPaused | Step | SelectTrack
+           | ExpectModels | StartRecording | StopRecording)
