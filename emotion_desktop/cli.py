@@ -3,6 +3,7 @@
     emotion-desktop                         open the window (camera, else the built-in demo)
     emotion-desktop --demo | PATH           open the window on the demo or a file/folder
     emotion-desktop predict PATH... --model scratch_cnn|resnet50v2|deepface|all --json out.json
+    emotion-desktop batch PATH... --out DIR  analyse an archive on Dask (local workers, or --scheduler ADDRESS)
     emotion-desktop evaluate FOLDER --model all [--json FILE] [--report DIR]
                                             score the models on your photos, one subfolder per emotion
     emotion-desktop models                  list the models and whether they can run
@@ -13,10 +14,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
-COMMANDS = ("predict", "evaluate", "models", "fetch-weights", "gui")
+COMMANDS = ("predict", "batch", "evaluate", "models", "fetch-weights", "gui")
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -65,6 +67,23 @@ def build_parser() -> argparse.ArgumentParser:
                          "results.csv and results.json")
     predict.add_argument("--models-dir", type=Path, help="folder holding <model>.keras and cards")
 
+    batch = commands.add_parser("batch", help="analyse an archive of images and videos on Dask: resumable, "
+                                               "per-file results, results.parquet and summary.csv")
+    batch.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="images, videos, folders (recursively)")
+    batch.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder (resumes when rerun)")
+    batch.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
+                       help="local worker processes (default: the number of cores)")
+    batch.add_argument("--scheduler", metavar="ADDRESS",
+                       help="a running Dask scheduler (tcp://host:8786) instead of local workers; its workers "
+                            "need emotion-desktop installed")
+    batch.add_argument("--model", default="scratch_cnn", choices=(*backend_names(), "all"))
+    batch.add_argument("--detector", default=DEFAULT_DETECTOR, choices=detector_names())
+    batch.add_argument("--every", type=int, default=1, metavar="K", help="videos: analyse every K-th frame")
+    batch.add_argument("--force", action="store_true", help="analyse again files finished by an earlier run")
+    batch.add_argument("--segment-frames", type=int, default=None, metavar="N",
+                       help="video frames per task (default 300; smaller balances short videos better)")
+    batch.add_argument("--models-dir", type=Path, help="folder holding <model>.keras and cards")
+
     evaluate = commands.add_parser("evaluate", help="score the models on labelled photos: FOLDER/<emotion>/*.jpg")
     evaluate.add_argument("folder", type=Path, metavar="FOLDER",
                           help="one subfolder per emotion (angry/anger, disgust(ed), fear(ful), happy/happiness, "
@@ -100,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_app(args)
     if args.command == "predict":
         return predict_command(args)
+    if args.command == "batch":
+        return batch_command(args)
     if args.command == "evaluate":
         return evaluate_command(args)
     if args.command == "models":
@@ -206,6 +227,52 @@ def predict_command(args) -> int:
     except OSError as exc:
         return _fail(f"cannot write results: {exc}")
     return 1 if failures else 0
+
+
+def batch_command(args) -> int:
+    from emotion_desktop.batch.plan import BatchSettings
+    from emotion_desktop.batch.run import has_dashboard, run_batch, start_local_cluster
+
+    if args.every < 1 or args.workers < 1:
+        return _fail("--every and --workers must be 1 or more")
+    backends, error = load_backends(args.model, args.models_dir)  # checked here, before any worker starts
+    if error:
+        return _fail(error)
+    settings = BatchSettings(tuple(b.name for b in backends), args.detector, args.every,
+                             models_dir=str(args.models_dir.resolve()) if args.models_dir else None)
+    from distributed import Client
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # the local scheduler runs in this process
+
+    cluster = None
+    try:
+        if args.scheduler:
+            client = Client(args.scheduler, timeout="10s")
+        else:
+            cluster = start_local_cluster(args.workers)
+            client = Client(cluster)
+    except OSError as exc:
+        return _fail(f"cannot reach the Dask scheduler {args.scheduler} ({exc}); start it with "
+                     "'dask scheduler' or leave out --scheduler to use local workers", code=1)
+    where = args.scheduler or f"{args.workers} local worker process(es)"
+    dashboard = client.dashboard_link if args.scheduler or has_dashboard() else None
+    print(f"emotion-desktop: analysing on {where}" + (f"; Dask dashboard: {dashboard}" if dashboard else ""),
+          file=sys.stderr)
+    try:
+        report = run_batch(args.paths, args.out, settings, client, force=args.force, progress=sys.stderr.isatty(),
+                           segment_frames=args.segment_frames)
+    except KeyboardInterrupt:
+        print(f"emotion-desktop: interrupted; finished files are kept in {args.out}/files. Run the same command "
+              "again to analyse the rest.", file=sys.stderr)
+        return 130
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    print(f"emotion-desktop: {len(report.analysed)} file(s) analysed ({report.frames} frames), "
+          f"{len(report.skipped)} already done, {len(report.failures)} failed; results in {args.out}",
+          file=sys.stderr)
+    return 1 if report.failures else 0
 
 
 def progress_bar(name: str, frames: int | None, every: int):
