@@ -64,7 +64,7 @@ def run_child(args) -> int:
         state["phase"] += 1
         state["switched"] = False
         source, compare = phases[state["phase"] % len(phases)]
-        window.compare_box.setChecked(compare)
+        window.panel.compare_box.setChecked(compare)
         if source == "demo":
             window.worker.open_source("the built-in demo", DemoSource)
         else:
@@ -75,9 +75,9 @@ def run_child(args) -> int:
         """Halfway through a phase: select the next available model."""
         names = window.models.available_names()
         if len(names) > 1:
-            current = window.model_combo.currentData()
+            current = window.panel.model_combo.currentData()
             following = names[(names.index(current) + 1) % len(names)] if current in names else names[0]
-            window.model_combo.setCurrentIndex(window.model_combo.findData(following))
+            window.panel.model_combo.setCurrentIndex(window.panel.model_combo.findData(following))
             say(event="model", model=following)
 
     def tick() -> None:
@@ -94,7 +94,7 @@ def run_child(args) -> int:
 
     def report() -> None:
         frames, face_rows = window.worker.result_counts()
-        say(event="status", fps=round(window.worker.fps, 1), ui_frames=window._ui_frames,
+        say(event="status", fps=round(window.worker.fps, 1), ui_frames=window.frames_shown,
             frames=frames, face_rows=face_rows, none_refs=sys.getrefcount(None),
             models=list(window.last_result.models) if window.last_result else [])
 

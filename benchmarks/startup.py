@@ -41,7 +41,7 @@ window.show()
 while True:
     app.processEvents()
     result = window.last_result
-    if result is not None and result.faces and result.faces[0].probabilities and window._ui_frames:
+    if result is not None and result.faces and result.faces[0].probabilities and window.frames_shown:
         print(f"FIRST_LABEL {time.time() - started:.3f}", flush=True)
         break
     if time.time() - started > 120:
@@ -69,12 +69,12 @@ def run_for(seconds):
         time.sleep(0.002)
 run_for(5)
 process = psutil.Process()
-cpu_before, frames_before, started = process.cpu_times(), window._ui_frames, time.time()
+cpu_before, frames_before, started = process.cpu_times(), window.frames_shown, time.time()
 run_for(float(sys.argv[1]))
 cpu_after, elapsed = process.cpu_times(), time.time() - started
 busy = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
 faces = len(window.last_result.faces) if window.last_result else 0
-print(f"CPU {100 * busy / elapsed:.1f} {(window._ui_frames - frames_before) / elapsed:.1f} {faces}", flush=True)
+print(f"CPU {100 * busy / elapsed:.1f} {(window.frames_shown - frames_before) / elapsed:.1f} {faces}", flush=True)
 window.close()
 """
 

@@ -51,6 +51,8 @@ class ViewState:
     source_kind: str = ""  # "camera", "video", "images", "demo" once a source is open
     source_name: str = ""
     available_models: tuple[str, ...] = ()  # models that can load (the others say why not)
+    # (model, why it cannot load) for the models that cannot; the selector and the menus follow it
+    model_problems: tuple[tuple[str, str], ...] = ()
     recent: tuple[str, ...] = ()
     export_folder: str = ""
     timeline_s: float = DEFAULT_TIMELINE_S  # how many seconds the emotion timeline shows
@@ -65,6 +67,14 @@ class ViewState:
         if self.compare:
             return [self.primary_model] + [n for n in self.available_models if n != self.primary_model]
         return [self.primary_model]
+
+    def model_problem(self, name: str) -> str:
+        """Why ``name`` cannot load ("" when it can)."""
+        return dict(self.model_problems).get(name, "")
+
+    def set_model_problem(self, name: str, reason: str) -> None:
+        problems = {**dict(self.model_problems), name: reason}
+        self.model_problems = tuple((n, r) for n, r in problems.items() if r)
 
     def source_opened(self, kind: str, name: str) -> None:
         """A new source starts with no face selected (track ids of the old one mean nothing)."""

@@ -34,36 +34,36 @@ def test_opens_an_image_draws_boxes_and_charts_the_face(make_window, qtbot, odd_
     pixel = image.pixelColor(x, y + h // 2)
     assert (pixel.red(), pixel.green(), pixel.blue()) != tuple(int(v) for v in astronaut_bgr[y + h // 2, x, ::-1])
     # The chart shows this face's probabilities, in percent.
-    values = window.chart.values()["scratch_cnn"]
+    values = window.panel.chart.values()["scratch_cnn"]
     assert values.shape == (7,) and values.sum() == pytest.approx(100, abs=0.1)
     label, probability = result.faces[0].top("scratch_cnn")
-    assert window.face_label.text().startswith(f"{label} {probability:.0%}")
-    assert "classify" in window.stages_label.text()
+    assert window.panel.face_label.text().startswith(f"{label} {probability:.0%}")
+    assert "classify" in window.status.stages_label.text()
 
 
 def test_compare_mode_runs_every_available_model(make_window, qtbot, deepface_weights, odd_images):
     window = make_window(start=("path", odd_images["gray"]))
     wait_for_faces(qtbot, window)
-    window.compare_box.setChecked(True)
+    window.panel.compare_box.setChecked(True)
     result = wait_for_faces(qtbot, window, models=("scratch_cnn", "deepface"))
     assert result.models == ["scratch_cnn", "deepface"]
-    assert set(window.chart.values()) == {"scratch_cnn", "deepface"}
-    legend = window.chart.legend_texts()
+    assert set(window.panel.chart.values()) == {"scratch_cnn", "deepface"}
+    legend = window.panel.chart.legend_texts()
     assert len(legend) == 2, legend  # one entry per model, each once
     assert legend[0].startswith("Scratch CNN (") and "ms/face" in legend[0]
     assert legend[1].startswith("DeepFace (")
     # The selected model leads: it names the charted face's emotion and colours the boxes.
-    window.model_combo.setCurrentIndex(window.model_combo.findData("deepface"))
+    window.panel.model_combo.setCurrentIndex(window.panel.model_combo.findData("deepface"))
     qtbot.waitUntil(lambda: window.last_result.models == ["deepface", "scratch_cnn"], timeout=10_000)
-    assert window.face_label.text().endswith("(DeepFace)")
-    window.compare_box.setChecked(False)
+    assert window.panel.face_label.text().endswith("(DeepFace)")
+    window.panel.compare_box.setChecked(False)
     qtbot.waitUntil(lambda: window.last_result.models == ["deepface"], timeout=10_000)
 
 
 def test_unavailable_models_are_disabled_with_the_reason(make_window):
     window = make_window()
-    index = window.model_combo.findData("resnet50v2")
-    item = window.model_combo.model().item(index)
+    index = window.panel.model_combo.findData("resnet50v2")
+    item = window.panel.model_combo.model().item(index)
     assert not item.isEnabled()
     assert "resnet50v2.keras" in item.toolTip() and "training.train" in item.toolTip()
     assert "ResNet50V2 unavailable" in window.log_view.toPlainText()
@@ -94,7 +94,7 @@ def test_a_video_file_is_analysed_frame_by_frame_even_when_the_pipeline_is_slowe
     capture.release()
     fast = write_video(tmp_path / "fast.avi", frames * 2, fps=240.0)
     window = make_window()
-    window.compare_box.setChecked(True)
+    window.panel.compare_box.setChecked(True)
     window.open_paths([fast])
     qtbot.waitUntil(lambda: window.banner.isVisible() and "ended" in window.banner.label.text(), timeout=60_000)
     assert window.output.write_results(tmp_path / "fast.json", "json")
@@ -131,21 +131,21 @@ def test_folder_steps_through_images_past_a_bad_one(make_window, qtbot, tmp_path
                                      "3.png": odd_images["crop48"]})
     window = make_window(start=("path", folder))
     wait_for_faces(qtbot, window)
-    assert window.next_action.isEnabled() and not window.prev_action.isEnabled()
-    window.next_action.trigger()
+    assert window.menus.next.isEnabled() and not window.menus.prev.isEnabled()
+    window.menus.next.trigger()
     qtbot.waitUntil(lambda: "2.jpg" in window.banner.label.text(), timeout=10_000)
-    window.next_action.trigger()
+    window.menus.next.trigger()
     qtbot.waitUntil(lambda: window.last_result.image_name == "3.png", timeout=10_000)
     assert window.last_result.faces[0].whole_image  # a 48x48 FER-style crop is classified whole
-    window.prev_action.trigger()
-    window.prev_action.trigger()
+    window.menus.prev.trigger()
+    window.menus.prev.trigger()
     qtbot.waitUntil(lambda: window.last_result.image_name == "1.png" and window.last_result.frame_index == 0,
                     timeout=10_000)
 
 
 def test_missing_camera_says_so_and_runs_the_demo(make_window, qtbot):
     window = make_window(start=("camera", 9))
-    qtbot.waitUntil(lambda: window.source_kind == "demo", timeout=15_000)
+    qtbot.waitUntil(lambda: window.state.source_kind == "demo", timeout=15_000)
     assert window.banner.isVisible()
     text = window.banner.label.text()
     assert "No camera found at index 9" in text and "demo" in text
@@ -169,8 +169,8 @@ def test_clicking_a_face_selects_it(make_window, qtbot, tmp_path, astronaut_bgr)
     scale = rect.width() / two.shape[1]
     point = QPointF(rect.x() + (x + w / 2) * scale, rect.y() + (y + h / 2) * scale).toPoint()
     qtbot.mouseClick(window.video, Qt.MouseButton.LeftButton, pos=point)
-    assert window.selected_track == right.track_id
-    qtbot.waitUntil(lambda: "face 2 of 2" in window.face_label.text(), timeout=5_000)
+    assert window.state.selected_track == right.track_id
+    qtbot.waitUntil(lambda: "face 2 of 2" in window.panel.face_label.text(), timeout=5_000)
     assert "selected face 2 of 2" in window.log_view.toPlainText()  # the log names it as the label does
 
 
@@ -181,8 +181,8 @@ def test_drop_files_opens_them(make_window, qtbot, odd_images):
     event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
                        Qt.KeyboardModifier.NoModifier)
     window.dropEvent(event)
-    qtbot.waitUntil(lambda: window.source_name == "sixteen_bit.png", timeout=10_000)
-    assert str(odd_images["png16"]) in window.recent_files()
+    qtbot.waitUntil(lambda: window.state.source_name == "sixteen_bit.png", timeout=10_000)
+    assert str(odd_images["png16"]) in window.state.recent_files()
 
 
 def test_snapshot_saves_the_annotated_frame(make_window, qtbot, odd_images, tmp_path):
@@ -198,7 +198,7 @@ def test_snapshot_saves_the_annotated_frame(make_window, qtbot, odd_images, tmp_
 def test_switching_models_and_pausing_while_streaming(make_window, qtbot, deepface_weights):
     window = make_window(start=("demo",))
     wait_for_faces(qtbot, window)
-    window.model_combo.setCurrentIndex(window.model_combo.findData("deepface"))
+    window.panel.model_combo.setCurrentIndex(window.panel.model_combo.findData("deepface"))
     qtbot.waitUntil(lambda: window.last_result.models == ["deepface"], timeout=LOAD_TIMEOUT)
     window.toggle_pause(True)
     qtbot.wait(300)
@@ -318,7 +318,7 @@ def test_timeline_follows_the_charted_face_and_the_summary_matches_the_export(ma
     assert table.item(0, 5).text() == summary["dominant_emotion"]
     dialog.close()
 
-    window.compare_box.setChecked(True)  # compare mode: one dominant-emotion line per model
+    window.panel.compare_box.setChecked(True)  # compare mode: one dominant-emotion line per model
     window.open_paths([face_video])
     qtbot.waitUntil(lambda: set(window.panel.timeline_plot.curve_data()) == {"scratch_cnn", "deepface"},
                     timeout=60_000)
@@ -337,7 +337,7 @@ def test_recording_writes_the_annotated_view_and_any_ending_finalises_the_file(m
     window.state.export_folder = str(tmp_path)
     window.toggle_pause(True)
     window.open_paths([face_video])
-    qtbot.waitUntil(lambda: window.source_kind == "video", timeout=15_000)
+    qtbot.waitUntil(lambda: window.state.source_kind == "video", timeout=15_000)
     window.menus.record.trigger()  # Record on, then play: the video's end finalises the file
     window.toggle_pause(False)
     qtbot.waitUntil(lambda: "saved recording" in window.log_view.toPlainText(), timeout=60_000)

@@ -11,14 +11,14 @@ def test_a_broken_image_in_a_folder_shows_nothing_of_the_previous_one(make_windo
                                      "3.png": odd_images["rgba"]})
     window = make_window(start=("path", folder))
     wait_for_faces(qtbot, window)
-    window.next_action.trigger()
+    window.menus.next.trigger()
     qtbot.waitUntil(lambda: "2.jpg" in window.banner.label.text() and window.banner.isVisible(), timeout=10_000)
     assert window.video.image is None and "2.jpg" in window.video.placeholder  # not the previous photo
     assert not window.last_result.faces and window.last_image is None  # nothing to export as this file's
-    assert "No result" in window.face_label.text()
-    assert all(not values.any() for values in window.chart.values().values())
+    assert "No result" in window.panel.face_label.text()
+    assert all(not values.any() for values in window.panel.chart.values().values())
     assert "2.jpg" in window.log_view.toPlainText()  # per-file errors reach the log
-    window.next_action.trigger()
+    window.menus.next.trigger()
     qtbot.waitUntil(lambda: window.last_result.image_name == "3.png", timeout=10_000)
     assert not window.banner.isVisible()  # the next good image clears the error
 
@@ -28,7 +28,7 @@ def test_switching_back_to_a_loaded_model_logs_nothing_new(make_window, qtbot, o
     wait_for_faces(qtbot, window)
     ready_lines = window.log_view.toPlainText().count("ready (")
     for checked in (True, False, True, False):
-        window.compare_box.setChecked(checked)
+        window.panel.compare_box.setChecked(checked)
         qtbot.wait(100)
     assert window.log_view.toPlainText().count("ready (") == ready_lines == 1
 
@@ -37,9 +37,9 @@ def test_recent_files_that_no_longer_exist_are_dropped(make_window, tmp_path, od
     window = make_window()
     gone = tmp_path / "gone.png"
     window.state.recent = (str(gone), str(odd_images["gray"]))
-    assert window.recent_files() == [str(odd_images["gray"])]
-    window._fill_recent_menu()
-    assert [a.text() for a in window.recent_menu.actions()] == [str(odd_images["gray"])]
+    assert window.state.recent_files() == [str(odd_images["gray"])]
+    window.menus.fill_recent_menu()
+    assert [a.text() for a in window.menus.recent_menu.actions()] == [str(odd_images["gray"])]
 
 
 def test_exports_start_in_documents_then_where_the_last_export_went(make_window, qtbot, odd_images, tmp_path):
@@ -113,14 +113,14 @@ def test_fps_readout_counts_frames_and_says_when_paused(make_window, qtbot):
     window = make_window(start=("demo",))  # paced at 30 FPS
     wait_for_faces(qtbot, window)
     qtbot.wait(2500)
-    window._update_status()
+    window.update_status()
     # About the source's rate: the 35-50 FPS once shown for this 30 FPS source is impossible; 31.1 was
     # seen in CI under load, when the paced reader caught up a late frame within the 1 s window.
     assert 24 <= window.worker.fps <= 33, window.worker.fps
     window.toggle_pause(True)
     qtbot.wait(1300)
-    window._update_status()
-    assert window.fps_label.text() == "paused" and window.worker.fps == 0.0
+    window.update_status()
+    assert window.status.fps_label.text() == "paused" and window.worker.fps == 0.0
 
 
 def test_frames_reach_qt_with_their_colours_and_their_own_pixels(qtbot):
@@ -175,7 +175,7 @@ def test_deepface_weights_download_from_the_window_enables_it_without_a_restart(
     monkeypatch.setenv("EMOTION_DESKTOP_DEEPFACE_URL", f"{weights_server}/missing.h5")
     window = make_window()
     download = window.menus.download_actions["deepface"]
-    deepface_item = window.model_combo.model().item(window.model_combo.findData("deepface"))
+    deepface_item = window.panel.model_combo.model().item(window.panel.model_combo.findData("deepface"))
     assert download.isVisible() and not deepface_item.isEnabled()
 
     download.trigger()  # the mirror answers 404: a clear message, a retry button, the app goes on
@@ -190,7 +190,7 @@ def test_deepface_weights_download_from_the_window_enables_it_without_a_restart(
     qtbot.waitUntil(lambda: "deepface" in window.state.available_models, timeout=60_000)
     assert deepface_item.isEnabled() and not download.isVisible()
     assert "DeepFace is ready" in window.banner.label.text()
-    window.model_combo.setCurrentIndex(window.model_combo.findData("deepface"))
+    window.panel.model_combo.setCurrentIndex(window.panel.model_combo.findData("deepface"))
     qtbot.waitUntil(lambda: "DeepFace ready (" in window.log_view.toPlainText(), timeout=60_000)
 
 

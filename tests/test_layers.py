@@ -98,3 +98,18 @@ def test_no_import_cycles(folder):
         tuple(graphlib.TopologicalSorter(graph).static_order())
     except graphlib.CycleError as error:
         pytest.fail(f"import cycle: {' -> '.join(error.args[1])}")
+
+
+GUI_HELPERS = [p for p in sources("emotion_desktop/gui") if p.name not in ("main_window.py", "app.py")]
+
+
+@pytest.mark.parametrize("path", GUI_HELPERS, ids=lambda p: p.name)
+def test_gui_helpers_receive_their_collaborators_not_the_window(path):
+    """A helper that holds the whole window depends on its construction order and every attribute."""
+    tree = ast.parse(path.read_text(), str(path))
+    holds = [node.lineno for node in ast.walk(tree)
+             if isinstance(node, ast.Attribute) and node.attr == "window"
+             and isinstance(node.value, ast.Name) and node.value.id == "self"]
+    takes = [f"{node.name}(window)" for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
+             and any(arg.arg == "window" for arg in node.args.args)]
+    assert not holds and not takes, f"{path.name}: self.window at lines {holds}, {takes}"

@@ -54,9 +54,9 @@ def _stream(window, frames: int) -> None:
     Measurements are taken paused, with the session log (which keeps every frame's
     results, Nones included) emptied, so only what leaked remains.
     """
-    target = window._ui_frames + frames
+    target = window.frames_shown + frames
     window.toggle_pause(False)
-    _pump_until(lambda: window._ui_frames >= target, timeout_s=600)
+    _pump_until(lambda: window.frames_shown >= target, timeout_s=600)
     window.toggle_pause(True)
     settle = time.monotonic() + 0.3  # the frame in flight lands
     _pump_until(lambda: time.monotonic() > settle, timeout_s=5)
@@ -100,15 +100,15 @@ def test_streaming_thousands_of_frames_leaks_no_references_threads_or_memory(qtb
     window.show()
     window.worker.open_source("unpaced demo", UnpacedDemo)
     # Warm up with every model loaded (TensorFlow's imports create many objects), then measure.
-    window.compare_box.setChecked(True)
+    window.panel.compare_box.setChecked(True)
     qtbot.waitUntil(lambda: _has_answers(window, ("scratch_cnn", "deepface")), timeout=120_000)
-    window.compare_box.setChecked(False)
+    window.panel.compare_box.setChecked(False)
     _stream(window, WARM_UP_FRAMES)
 
     _measure(window, "one model", chunks=SINGLE_CHUNKS)
-    assert window.face_label.text() not in ("No face yet", "No face in view")  # label and chart were updated
-    window.compare_box.setChecked(True)
+    assert window.panel.face_label.text() not in ("No face yet", "No face in view")  # label and chart were updated
+    window.panel.compare_box.setChecked(True)
     _measure(window, "compare mode", chunks=COMPARE_CHUNKS)
-    assert len(window.chart.legend_texts()) == 2
+    assert len(window.panel.chart.legend_texts()) == 2
     window.close()
     assert window.worker.isFinished()

@@ -37,11 +37,11 @@ def test_the_window_offers_it_and_compares_it(registered, make_window, qtbot, od
     from tests.test_gui import wait_for_faces
 
     window = make_window(start=("path", odd_images["gray"]))
-    assert window.model_combo.findData("brightness") >= 0
+    assert window.panel.model_combo.findData("brightness") >= 0
     wait_for_faces(qtbot, window)
-    window.compare_box.setChecked(True)
+    window.panel.compare_box.setChecked(True)
     result = wait_for_faces(qtbot, window, models=("scratch_cnn", "brightness"))
-    assert set(window.chart.values()) == {"scratch_cnn", "brightness"}
-    assert any(text.startswith("Brightness rule (") for text in window.chart.legend_texts())
+    assert set(window.panel.chart.values()) == {"scratch_cnn", "brightness"}
+    assert any(text.startswith("Brightness rule (") for text in window.panel.chart.legend_texts())
     frame = np.full((240, 320, 3), 200, np.uint8)
     assert annotate(frame, result).shape == frame.shape  # labels drawn with its short name

@@ -48,7 +48,7 @@ def test_cli_tta_keeps_the_json_shape(tiny_models_dir, odd_images, tmp_path):
 def test_the_window_remembers_the_still_image_tta(make_window, qtbot):
     window = make_window()
     qtbot.waitUntil(lambda: window.worker.pipeline.tta == "tencrop", timeout=5_000)  # the default for stills
-    flip = next(a for a in window.tta_actions.actions() if a.data() == "flip")
+    flip = next(a for a in window.menus.tta_actions.actions() if a.data() == "flip")
     flip.trigger()
     qtbot.waitUntil(lambda: window.worker.pipeline.tta == "flip", timeout=5_000)
     assert window.settings.value("still_tta") == "flip" and flip.isChecked()

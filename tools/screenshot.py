@@ -43,7 +43,7 @@ def main() -> int:
     window.resize(width, height)
     window.move(0, 0)
     window.show()
-    window.compare_box.setChecked(args.compare)
+    window.panel.compare_box.setChecked(args.compare)
     deadline = time.time() + args.seconds
     while time.time() < deadline:
         app.processEvents()
@@ -59,7 +59,7 @@ def main() -> int:
         image = app.primaryScreen().grabWindow(0).copy(0, 0, width, height)
     ok = image.save(str(args.output))
     print(f"platform {app.platformName()}, saved {args.output}: {ok}; "
-          f"status: {window.fps_label.text()} | {window.stages_label.text()}")
+          f"status: {window.status.fps_label.text()} | {window.status.stages_label.text()}")
     window.close()
     return 0 if ok else 1
 

@@ -95,6 +95,7 @@ class ControlPanel(QWidget):
         self.detector_combo.currentIndexChanged.connect(
             lambda _i: setattr(state, "detector", self.detector_combo.currentData()))
         events.primary_model.connect(self._show_model)
+        events.model_problems.connect(self._show_model_problems)
         events.compare.connect(lambda checked: self.compare_box.setChecked(checked))
         events.smoothing_s.connect(self._show_smoothing)
         events.detector.connect(self._show_detector)
@@ -102,6 +103,7 @@ class ControlPanel(QWidget):
         events.timeline_s.connect(self._show_timeline_span)
         self._show_timeline_span(state.timeline_s)
         self._show_model(state.primary_model)
+        self._show_model_problems(state.model_problems)
         self.compare_box.setChecked(state.compare)
         self._show_smoothing(state.smoothing_s)
 
@@ -128,6 +130,10 @@ class ControlPanel(QWidget):
         item = combo.model().item(index)
         item.setEnabled(False)
         item.setToolTip(reason)
+
+    def _show_model_problems(self, _problems) -> None:
+        for name in backend_names():
+            self.mark_model(name, self.state.model_problem(name))
 
     def mark_model(self, name: str, reason: str) -> None:
         """An unavailable model shows disabled with the reason (and the fix) as its tooltip."""

@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
 
 from emotion_desktop.gui import file_dialogs
 from emotion_desktop.gui.control_panel import ControlPanel
-from emotion_desktop.gui.messages import Banner, LogBridge, LogDock
+from emotion_desktop.gui.messages import Banner, LogBridge, LogDock, Messages
 from emotion_desktop.gui.model_manager import ModelManager
 from emotion_desktop.gui.model_selection import ModelSelection
 from emotion_desktop.gui.output import WindowOutput
 from emotion_desktop.gui.status_readout import StatusReadout
 from emotion_desktop.gui.video_view import VideoView
-from emotion_desktop.gui.window_menus import WindowMenus
+from emotion_desktop.gui.window_menus import MenuCommands, WindowMenus
 from emotion_desktop.gui.worker import PipelineWorker
 from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
 from emotion_desktop.results import FrameResult
@@ -58,19 +58,27 @@ class MainWindow(QMainWindow):
         self.last_image = None
         self._frame_size = (0, 0)
         self._startup = True
-        self._ui_frames = 0
+        self.frames_shown = 0  # frames painted (benchmarks compare it with the worker's count)
         self._closing = False
         self._image_error_shown = False  # the banner shows a per-image read error
         self._chart_updated = 0.0
 
-        self.output = WindowOutput(self)
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
         self.resize(1280, 760)
         self._build_widgets()
-        self.menus = WindowMenus(self, self.state)
+        self.messages = Messages(self.log_dock, self.banner, self.statusBar())
+        self.output = WindowOutput(self.state, self.worker, self.messages, self.status, lambda: self.last_image, self)
+        self.selection = ModelSelection(self.state, self.models, self.worker, self.messages, self.status.busy, self)
+        self.menus = WindowMenus(self, self.state, MenuCommands(
+            open_images=self.open_images_dialog, open_video=self.open_video_dialog,
+            open_folder=self.open_folder_dialog, open_paths=self.open_paths, open_camera=self.open_camera,
+            open_demo=self.open_demo, step=self.worker.step, save_snapshot=self.output.save_snapshot,
+            export_results=self.output.export_results, clear_results=self.output.clear_results,
+            toggle_recording=self.output.toggle_recording, show_summary=self.show_summary,
+            evaluate_folder=self.evaluate_folder_dialog, show_models_dialog=self.show_models_dialog,
+            download_weights=self.selection.download, show_about=self.show_about, quit=self.close))
         self._connect()
-        self.selection = ModelSelection(self)
         self.selection.show_availability()
         geometry = self.settings.value("geometry")
         if geometry is not None:
@@ -111,21 +119,6 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_dock)
         self.status = StatusReadout(self.statusBar())
 
-    # The panel's and the menus' widgets under the names the tests and tools use.
-    model_combo = property(lambda self: self.panel.model_combo)
-    compare_box = property(lambda self: self.panel.compare_box)
-    face_label = property(lambda self: self.panel.face_label)
-    chart = property(lambda self: self.panel.chart)
-    fps_label = property(lambda self: self.status.fps_label)
-    stages_label = property(lambda self: self.status.stages_label)
-    prev_action = property(lambda self: self.menus.prev)
-    next_action = property(lambda self: self.menus.next)
-    tta_actions = property(lambda self: self.menus.tta_actions)
-    recent_menu = property(lambda self: self.menus.recent_menu)
-    selected_track = property(lambda self: self.state.selected_track)
-    source_kind = property(lambda self: self.state.source_kind)
-    source_name = property(lambda self: self.state.source_name)
-
     def _connect(self) -> None:
         worker, events = self.worker, self.state.events
         worker.result_ready.connect(self.on_result)
@@ -138,6 +131,7 @@ class MainWindow(QMainWindow):
         worker.recording_started.connect(lambda path: self.log(f"recording to {path}"))
         worker.recording_stopped.connect(self.output.on_recording_stopped)
         worker.recording_failed.connect(self.output.on_recording_failed)
+        self.output.recording_ended.connect(lambda: self.menus.record.setChecked(False))
         self.models.busy_changed.connect(self.status.busy.setVisible)
         self.video.clicked.connect(self.on_video_clicked)
 
@@ -152,7 +146,7 @@ class MainWindow(QMainWindow):
         self.answer_timer.setSingleShot(True)
         self.answer_timer.timeout.connect(self._show_answer)
         self.ui_timer = QTimer(self)  # refreshes the FPS readout even when frames stop coming
-        self.ui_timer.timeout.connect(self._update_status)
+        self.ui_timer.timeout.connect(self.update_status)
         self.ui_timer.start(500)
 
     # ---- sources ---------------------------------------------------------------------------
@@ -194,12 +188,6 @@ class MainWindow(QMainWindow):
 
     def open_folder_dialog(self) -> None:
         self.open_paths(file_dialogs.ask_folder(self, self.state.last_folder()))
-
-    def recent_files(self) -> list[str]:
-        return self.state.recent_files()
-
-    def _fill_recent_menu(self) -> None:
-        self.menus._fill_recent_menu()
 
     def toggle_pause(self, paused: bool | None = None) -> None:
         self.state.is_paused = (not self.state.is_paused) if paused is None else paused
@@ -244,7 +232,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"image {index + 1} of {count}", 4000)
 
     def show_problem(self, message: str, kind: str = "error", actions=()) -> None:
-        self.banner.show_message(message, kind, actions)
+        self.messages.show_problem(message, kind, actions)
 
     def on_image_error(self, message: str) -> None:
         """One image of several could not be read: say so, and show nothing of the previous image
@@ -270,11 +258,11 @@ class MainWindow(QMainWindow):
         if not self.state.stills:
             self.timeline.add(result)
         self._frame_size = (frame.shape[1], frame.shape[0])  # huge stills are shown downscaled
-        self._ui_frames += 1
+        self.frames_shown += 1
         self.video.set_image(image)
         if self.state.stills:
             self._show_answer()
-            self._update_status()  # moving sources: the status bar follows ui_timer, twice a second
+            self.update_status()  # moving sources: the status bar follows ui_timer, twice a second
         elif time.monotonic() - self._chart_updated >= CHART_INTERVAL_S:
             self._show_answer()
         elif not self.answer_timer.isActive():  # the newest frame's answer follows within 1/15 s
@@ -287,7 +275,7 @@ class MainWindow(QMainWindow):
         if self.last_result is not None:
             self.panel.show_answer(self.last_result, self.timeline)
 
-    def _update_status(self) -> None:
+    def update_status(self) -> None:
         self.status.show_recording(self.worker.recording_seconds)
         result = self.last_result
         if result is None:
@@ -340,7 +328,7 @@ class MainWindow(QMainWindow):
         show_about(self, self.models.models_dir, APP_TITLE)
 
     def log(self, text: str) -> None:
-        self.log_dock.append(text)
+        self.messages.log(text)
 
     # ---- drag and drop ---------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:

@@ -87,3 +87,20 @@ class LogDock(QDockWidget):
 
     def append(self, text: str) -> None:
         self.view.appendPlainText(f"{time.strftime('%H:%M:%S')}  {text}")
+
+
+class Messages:
+    """What the window's helpers use to tell the user something, without holding the window: a line
+    in the log panel, a message in the banner, a passing note in the status bar."""
+
+    def __init__(self, log_dock: LogDock, banner: Banner, status_bar):
+        self._log_dock, self._banner, self._status_bar = log_dock, banner, status_bar
+
+    def log(self, text: str) -> None:
+        self._log_dock.append(text)
+
+    def show_problem(self, message: str, kind: str = "error", actions=()) -> None:
+        self._banner.show_message(message, kind, actions)
+
+    def note(self, text: str, milliseconds: int) -> None:
+        self._status_bar.showMessage(text, milliseconds)

@@ -11,15 +11,18 @@ from emotion_desktop.detectors import FALLBACK_DETECTOR, make_detector
 
 
 class ModelSelection(QObject):
-    def __init__(self, window):
-        super().__init__(window)
-        self.window, self.state, self.models, self.worker = window, window.state, window.models, window.worker
+    """Needs the state it follows, the loader, the worker it feeds, where to tell the user, and the
+    status bar's busy indicator (which says "downloading" during a download)."""
+
+    def __init__(self, state, models, worker, messages, busy, parent=None):
+        super().__init__(parent)
+        self.state, self.models, self.worker, self.messages, self.busy = state, models, worker, messages, busy
         models, events = self.models, self.state.events
         models.loaded.connect(self.on_model_loaded)
         models.failed.connect(self.on_model_failed)
         models.detector_ready.connect(self.on_detector_ready)
         models.detector_failed.connect(self.on_detector_failed)
-        models.loading.connect(lambda name: window.log(f"loading {DISPLAY_NAMES[name]}…"))
+        models.loading.connect(lambda name: messages.log(f"loading {DISPLAY_NAMES[name]}…"))
         events.primary_model.connect(self.request_models)
         events.compare.connect(self._on_compare_changed)
         events.available_models.connect(self.request_models)
@@ -32,14 +35,11 @@ class ModelSelection(QObject):
 
     def show_availability(self) -> None:
         """Missing models show disabled, with the reason and the fix in the tooltip."""
-        for name in backend_names():
-            reason = self.models.reasons[name] or ""
-            self.window.panel.mark_model(name, reason)
-            self.window.menus.mark_model(name, reason)
-            if reason:
-                self.window.log(f"{DISPLAY_NAMES[name]} unavailable: {reason}")
+        self.state.model_problems = tuple((n, r) for n in backend_names() if (r := self.models.reasons[n]))
+        for name, reason in self.state.model_problems:
+            self.messages.log(f"{DISPLAY_NAMES[name]} unavailable: {reason}")
         if not self.state.available_models:
-            self.window.show_problem("No model is available yet. " + " ".join(
+            self.messages.show_problem("No model is available yet. " + " ".join(
                 f"{DISPLAY_NAMES[n]}: {self.models.reasons[n]}" for n in backend_names()), kind="info")
 
     def request_models(self, *_args) -> None:
@@ -49,22 +49,22 @@ class ModelSelection(QObject):
     def _on_compare_changed(self, checked: bool) -> None:
         self.request_models()
         if checked and len(self.state.available_models) < 2:
-            self.window.log("compare mode: only one model is available, so there is nothing to compare it with")
+            self.messages.log("compare mode: only one model is available, so there is nothing to compare it with")
 
     def on_model_loaded(self, name: str, backend, just_loaded: bool = True) -> None:
         wanted = self.state.wanted_models()
         if name not in wanted:
             return
         if just_loaded:  # switching back to a loaded model loads nothing: say nothing
-            self.window.log(f"{backend.display_name} ready ({backend.runtime}, loaded in {backend.load_seconds:.1f} s)")
+            self.messages.log(f"{backend.display_name} ready ({backend.runtime}, "
+                              f"loaded in {backend.load_seconds:.1f} s)")
         self.worker.set_backends([self.models.backends[n] for n in wanted if n in self.models.backends])
 
     def on_model_failed(self, name: str, reason: str) -> None:
-        self.window.panel.mark_model(name, reason)
-        self.window.menus.mark_model(name, reason)
+        self.state.set_model_problem(name, reason)
         if name == self.state.primary_model:
-            self.window.show_problem(f"{DISPLAY_NAMES[name]} is unavailable: {reason}")
-        self.window.log(f"{DISPLAY_NAMES[name]} unavailable: {reason}")
+            self.messages.show_problem(f"{DISPLAY_NAMES[name]} is unavailable: {reason}")
+        self.messages.log(f"{DISPLAY_NAMES[name]} unavailable: {reason}")
         self.state.available_models = tuple(self.models.available_names())
 
     # ---- missing weights ------------------------------------------------------------------------
@@ -73,8 +73,8 @@ class ModelSelection(QObject):
         if not self.models.download(name):
             return  # already downloading
         self._downloading = name
-        self.window.log(f"downloading {DISPLAY_NAMES[name]}'s weights ({INFO[name].download_size})…")
-        self.window.status.busy.setFormat("downloading")
+        self.messages.log(f"downloading {DISPLAY_NAMES[name]}'s weights ({INFO[name].download_size})…")
+        self.busy.setFormat("downloading")
         self.download_timer.start(250)
 
     def _show_download_progress(self) -> None:
@@ -83,27 +83,25 @@ class ModelSelection(QObject):
             return
         folder, name = target().parent, target().name
         arrived = sum(p.stat().st_size for p in folder.glob(f"{name}*")) if folder.is_dir() else 0
-        self.window.statusBar().showMessage(f"downloading {DISPLAY_NAMES[self._downloading]}'s weights: "
-                                            f"{arrived / 1e6:.1f} MB", 1000)
+        self.messages.note(f"downloading {DISPLAY_NAMES[self._downloading]}'s weights: {arrived / 1e6:.1f} MB", 1000)
 
     def _end_download(self) -> None:
         self.download_timer.stop()
         self._downloading = None
-        self.window.status.busy.setFormat("loading model")
+        self.busy.setFormat("loading model")
 
     def on_downloaded(self, name: str) -> None:
         self._end_download()
-        self.window.panel.mark_model(name, "")
-        self.window.menus.mark_model(name, "")
-        self.window.log(f"{DISPLAY_NAMES[name]}'s weights downloaded and checked: {DISPLAY_NAMES[name]} is ready")
-        self.window.show_problem(f"{DISPLAY_NAMES[name]} is ready: choose it in Model, or compare all models.",
+        self.state.set_model_problem(name, "")
+        self.messages.log(f"{DISPLAY_NAMES[name]}'s weights downloaded and checked: {DISPLAY_NAMES[name]} is ready")
+        self.messages.show_problem(f"{DISPLAY_NAMES[name]} is ready: choose it in Model, or compare all models.",
                                  kind="info")
         self.state.available_models = tuple(self.models.available_names())
 
     def on_download_failed(self, name: str, message: str) -> None:
         self._end_download()
-        self.window.log(f"error: {message}")
-        self.window.show_problem(message, actions=[("Try again", lambda: self.download(name))])
+        self.messages.log(f"error: {message}")
+        self.messages.show_problem(message, actions=[("Try again", lambda: self.download(name))])
 
     def request_detector(self) -> None:
         """Build the chosen face detector (at start-up: the saved one)."""
@@ -122,10 +120,10 @@ class ModelSelection(QObject):
         if problem:  # the Haar cascade stands in
             self.on_detector_failed(name, problem)
         else:
-            self.window.log(f"face detector: {DETECTOR_DISPLAY_NAMES[name]}")
+            self.messages.log(f"face detector: {DETECTOR_DISPLAY_NAMES[name]}")
 
     def on_detector_failed(self, name: str, reason: str) -> None:
-        self.window.log(f"error: the {name} face detector could not start ({reason}); using the Haar cascade")
-        self.window.show_problem(
+        self.messages.log(f"error: the {name} face detector could not start ({reason}); using the Haar cascade")
+        self.messages.show_problem(
             f"The {name} face detector could not start ({reason}); using the Haar cascade.")
         self.state.detector = FALLBACK_DETECTOR

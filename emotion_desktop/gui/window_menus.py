@@ -1,11 +1,14 @@
 """The window's actions, menus and toolbar: what each command is called, its shortcut and tip.
 
-The actions call the window's slots and write choices into the `ViewState`; the checkable ones
-(model, compare, pause, test-time augmentation) follow the state, so a menu, the toolbar and the
-side panel always agree.
+The actions run the `MenuCommands` they are given and write choices into the `ViewState`; the
+checkable ones (model, compare, pause, test-time augmentation) and the models' availability follow
+the state, so a menu, the toolbar and the side panel always agree.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
@@ -32,54 +35,76 @@ def _action(parent, text: str, slot, shortcut=None, tip: str = "", checkable: bo
     return action
 
 
-class WindowMenus:
-    """Builds the menu bar and toolbar of `window` (a MainWindow) and keeps the checkable
-    actions in step with `state`."""
+@dataclass(frozen=True)
+class MenuCommands:
+    """What the actions do: the window's and its helpers' slots."""
 
-    def __init__(self, window: QMainWindow, state: ViewState):
-        self.window, self.state = window, state
-        w = window
-        self.open_images = _action(w, "Open &Image(s)…", w.open_images_dialog, QKeySequence.StandardKey.Open,
+    open_images: Callable[[], None]
+    open_video: Callable[[], None]
+    open_folder: Callable[[], None]
+    open_paths: Callable[[list], None]
+    open_camera: Callable[[int], None]
+    open_demo: Callable[[], None]
+    step: Callable[[int], None]  # images forward (negative: back)
+    save_snapshot: Callable[[], None]
+    export_results: Callable[[str], None]  # csv or json
+    clear_results: Callable[[], None]
+    toggle_recording: Callable[[bool], None]
+    show_summary: Callable[[], None]
+    evaluate_folder: Callable[[], None]
+    show_models_dialog: Callable[[], None]
+    download_weights: Callable[[str], None]  # a model's name
+    show_about: Callable[[], None]
+    quit: Callable[[], None]
+
+
+class WindowMenus:
+    """Builds the menu bar and toolbar of ``host`` and keeps the checkable actions in step with ``state``."""
+
+    def __init__(self, host: QMainWindow, state: ViewState, commands: MenuCommands):
+        self.host, self.state, self.commands = host, state, commands
+        w, do = host, commands
+        self.open_images = _action(w, "Open &Image(s)…", do.open_images, QKeySequence.StandardKey.Open,
                                    "Open one or more image files")
-        self.open_video = _action(w, "Open &Video…", w.open_video_dialog, "Ctrl+Shift+O", "Open a video file")
-        self.open_folder = _action(w, "Open &Folder…", w.open_folder_dialog, "Ctrl+Alt+O",
+        self.open_video = _action(w, "Open &Video…", do.open_video, "Ctrl+Shift+O", "Open a video file")
+        self.open_folder = _action(w, "Open &Folder…", do.open_folder, "Ctrl+Alt+O",
                                    "Open every image in a folder and step through them")
-        self.snapshot = _action(w, "Save &Snapshot…", w.output.save_snapshot, QKeySequence.StandardKey.Save,
+        self.snapshot = _action(w, "Save &Snapshot…", do.save_snapshot, QKeySequence.StandardKey.Save,
                                 "Save the annotated frame as PNG")
-        self.export_csv = _action(w, "Export Results as &CSV…", lambda: w.output.export_results("csv"), "Ctrl+E",
+        self.export_csv = _action(w, "Export Results as &CSV…", lambda: do.export_results("csv"), "Ctrl+E",
                                   "Export every frame's results (per face and model) as CSV")
-        self.export_json = _action(w, "Export Results as &JSON…", lambda: w.output.export_results("json"),
+        self.export_json = _action(w, "Export Results as &JSON…", lambda: do.export_results("json"),
                                    "Ctrl+Shift+E", "Export every frame's results in DeepFace's JSON shape")
-        self.clear = _action(w, "Clear Results", w.output.clear_results, tip="Forget the results collected so far")
-        self.record = _action(w, "&Record Video", w.output.toggle_recording, "Ctrl+R",
+        self.clear = _action(w, "Clear Results", do.clear_results, tip="Forget the results collected so far")
+        self.record = _action(w, "&Record Video", do.toggle_recording, "Ctrl+R",
                               "Record the annotated view to a video file in your export folder", checkable=True)
-        self.summary = _action(w, "Session S&ummary…", w.show_summary, "Ctrl+I",
+        self.summary = _action(w, "Session S&ummary…", do.show_summary, "Ctrl+I",
                                "Per tracked face: time visible, share of time per emotion, mean probabilities")
-        self.quit = _action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit)
-        self.demo = _action(w, "Built-in &Demo", w.open_demo, "Ctrl+D", "Play the built-in demo")
+        self.quit = _action(w, "&Quit", do.quit, QKeySequence.StandardKey.Quit)
+        self.demo = _action(w, "Built-in &Demo", do.open_demo, "Ctrl+D", "Play the built-in demo")
         self.pause = _action(w, "&Pause", lambda checked: setattr(state, "is_paused", checked), "Space",
                              "Pause or resume", checkable=True)
-        self.prev = _action(w, "&Previous Image", lambda: w.worker.step(-1), "Left", "Previous image")
-        self.next = _action(w, "&Next Image", lambda: w.worker.step(1), "Right", "Next image")
+        self.prev = _action(w, "&Previous Image", lambda: do.step(-1), "Left", "Previous image")
+        self.next = _action(w, "&Next Image", lambda: do.step(1), "Right", "Next image")
         self.compare = _action(w, "&Compare All Models", lambda checked: setattr(state, "compare", checked),
                                "Ctrl+M", "Run every available model side by side", checkable=True)
-        self.evaluate = _action(w, "&Evaluate on a Folder…", w.evaluate_folder_dialog,
+        self.evaluate = _action(w, "&Evaluate on a Folder…", do.evaluate_folder,
                                 tip="Score every available model on your own photos, one subfolder per emotion")
-        self.cards = _action(w, "Model &Cards && Comparison…", w.show_models_dialog,
+        self.cards = _action(w, "Model &Cards && Comparison…", do.show_models_dialog,
                              tip="Architecture, training and accuracy of each model")
-        self.about = _action(w, "&About", w.show_about)
+        self.about = _action(w, "&About", do.show_about)
         self.set_stepping(False, False)
         self._build_menus()
         self._build_toolbar()
         self._follow_state()
 
     def _build_menus(self) -> None:
-        menu = self.window.menuBar()
+        menu = self.host.menuBar()
         file_menu = menu.addMenu("&File")
         for action in (self.open_images, self.open_video, self.open_folder):
             file_menu.addAction(action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
         file_menu.addSeparator()
         for action in (self.snapshot, self.record, self.export_csv, self.export_json, self.summary, self.clear):
             file_menu.addAction(action)
@@ -98,9 +123,9 @@ class WindowMenus:
 
         models_menu = menu.addMenu("&Models")
         models_menu.setToolTipsVisible(True)  # disabled models say why in their tooltip
-        self.model_actions = QActionGroup(self.window)
+        self.model_actions = QActionGroup(self.host)
         for name in backend_names():
-            action = QAction(DISPLAY_NAMES[name], self.window, checkable=True)
+            action = QAction(DISPLAY_NAMES[name], self.host, checkable=True)
             action.setData(name)
             action.triggered.connect(lambda _checked=False, n=name: setattr(self.state, "primary_model", n))
             self.model_actions.addAction(action)
@@ -112,8 +137,8 @@ class WindowMenus:
         for name in backend_names():
             info = INFO[name]
             if info.download is not None:
-                action = _action(self.window, f"&Download {info.display_name}'s Weights ({info.download_size})",
-                                 lambda _checked=False, n=name: self.window.selection.download(n),
+                action = _action(self.host, f"&Download {info.display_name}'s Weights ({info.download_size})",
+                                 lambda _checked=False, n=name: self.commands.download_weights(n),
                                  tip=f"Fetch {info.display_name}'s missing weights and enable it without a restart")
                 self.download_actions[name] = action
                 models_menu.addAction(action)
@@ -123,9 +148,9 @@ class WindowMenus:
 
     def _build_tta_menu(self, tta_menu: QMenu) -> None:
         tta_menu.setToolTipsVisible(True)
-        self.tta_actions = QActionGroup(self.window)
+        self.tta_actions = QActionGroup(self.host)
         for mode, text, tip in STILL_TTA_CHOICES:
-            action = QAction(text, self.window, checkable=True)
+            action = QAction(text, self.host, checkable=True)
             action.setData(mode)
             action.setToolTip(tip)
             action.triggered.connect(lambda _checked=False, m=mode: setattr(self.state, "still_tta", m))
@@ -140,15 +165,17 @@ class WindowMenus:
                        self.demo, self.pause, self.prev, self.next, None,
                        self.snapshot, self.record, self.export_csv, None, self.compare, self.cards):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
-        self.window.addToolBar(toolbar)
+        self.host.addToolBar(toolbar)
 
     def _follow_state(self) -> None:
         events = self.state.events
         events.primary_model.connect(self._check_model)
+        events.model_problems.connect(self._show_model_problems)
         events.compare.connect(lambda checked: self.compare.setChecked(checked))
         events.is_paused.connect(self._show_paused)
         events.still_tta.connect(self._check_tta)
         self._check_model(self.state.primary_model)
+        self._show_model_problems(self.state.model_problems)
         self.compare.setChecked(self.state.compare)
         self._check_tta(self.state.still_tta)
 
@@ -164,6 +191,10 @@ class WindowMenus:
         self.pause.setChecked(paused)
         self.pause.setText("&Resume" if paused else "&Pause")
 
+    def _show_model_problems(self, _problems) -> None:
+        for name in backend_names():
+            self.mark_model(name, self.state.model_problem(name))
+
     def mark_model(self, name: str, reason: str) -> None:
         """An unavailable model's menu entry is disabled and says why; a model with weights to
         download offers the download while they are missing."""
@@ -177,12 +208,12 @@ class WindowMenus:
         self.prev.setEnabled(can_go_back)
         self.next.setEnabled(can_go_on)
 
-    def _fill_recent_menu(self) -> None:
+    def fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         entries = self.state.recent_files()
         for entry in entries:
             action = self.recent_menu.addAction(entry)
-            action.triggered.connect(lambda _checked=False, p=entry: self.window.open_paths([p]))
+            action.triggered.connect(lambda _checked=False, p=entry: self.commands.open_paths([p]))
         if not entries:
             self.recent_menu.addAction("(none yet)").setEnabled(False)
 
@@ -193,7 +224,7 @@ class WindowMenus:
         cameras = list_cameras()
         for index in cameras:
             action = self.camera_menu.addAction(f"Camera {index}")
-            action.triggered.connect(lambda _checked=False, i=index: self.window.open_camera(i))
+            action.triggered.connect(lambda _checked=False, i=index: self.commands.open_camera(i))
         if not cameras:
             self.camera_menu.addAction("No camera found").setEnabled(False)
-            self.camera_menu.addAction("Try camera 0 anyway", lambda: self.window.open_camera(0))
+            self.camera_menu.addAction("Try camera 0 anyway", lambda: self.commands.open_camera(0))
