@@ -84,8 +84,8 @@ class OnnxRunner:
         options.intra_op_num_threads = threads or int(env(THREADS_ENV) or 0) or min(4, os.cpu_count() or 1)
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # No busy-waiting between runs: on 2 cores, spinning ORT threads starved the Haar detector and
-        # TensorFlow (DeepFace). benchmarks/live.py: compare mode 28.9 -> 41.8 FPS, scratch CNN
-        # unchanged (122 vs 120 FPS) at 151% instead of 198% CPU.
+        # TensorFlow (DeepFace): benchmarks/live.py's compare mode got faster, a single model kept its
+        # rate at less CPU.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
         self.input_name = self.session.get_inputs()[0].name
