@@ -231,7 +231,7 @@ def predict_command(args) -> int:
 
 def batch_command(args) -> int:
     from emotion_desktop.batch.plan import BatchSettings
-    from emotion_desktop.batch.run import has_dashboard, run_batch, start_local_cluster
+    from emotion_desktop.batch.run import run_batch, start_local_cluster
 
     if args.every < 1 or args.workers < 1:
         return _fail("--every and --workers must be 1 or more")
@@ -255,7 +255,7 @@ def batch_command(args) -> int:
         return _fail(f"cannot reach the Dask scheduler {args.scheduler} ({exc}); start it with "
                      "'dask scheduler' or leave out --scheduler to use local workers", code=1)
     where = args.scheduler or f"{args.workers} local worker process(es)"
-    dashboard = client.dashboard_link if args.scheduler or has_dashboard() else None
+    dashboard = dashboard_address(client)
     print(f"emotion-desktop: analysing on {where}" + (f"; Dask dashboard: {dashboard}" if dashboard else ""),
           file=sys.stderr)
     try:
@@ -273,6 +273,18 @@ def batch_command(args) -> int:
           f"{len(report.skipped)} already done, {len(report.failures)} failed; results in {args.out}",
           file=sys.stderr)
     return 1 if report.failures else 0
+
+
+def dashboard_address(client) -> str | None:
+    """The Dask dashboard's address when one answers there (it needs bokeh; the link is set even when
+    none runs)."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(client.dashboard_link, timeout=1):
+            return client.dashboard_link
+    except (OSError, ValueError):
+        return None
 
 
 def progress_bar(name: str, frames: int | None, every: int):
