@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from tests.test_gui import photo_folder, wait_for_faces
 
 
@@ -219,3 +221,38 @@ def test_the_empty_timeline_has_a_percentage_axis(qtbot):
     plot.show_message("The timeline follows videos, cameras and the demo")
     low, high = plot.getPlotItem().viewRange()[1]
     assert -5 <= low <= 0 and 100 <= high <= 105
+
+
+@pytest.mark.parametrize("broken", ["unreadable image", "missing file"])
+def test_a_file_that_cannot_open_leaves_nothing_of_the_previous_one_on_screen(make_window, qtbot, odd_images,
+                                                                               bad_files, tmp_path, broken):
+    window = make_window(start=("path", odd_images["gray"]))
+    wait_for_faces(qtbot, window)
+    assert odd_images["gray"].name in window.windowTitle()
+    path = bad_files["text"] if broken == "unreadable image" else tmp_path / "gone.mp4"
+    window.open_paths([path])
+    qtbot.waitUntil(lambda: window.banner.isVisible() and path.name in window.banner.label.text(), timeout=10_000)
+    assert window.video.image is None and path.name in window.video.placeholder
+    assert odd_images["gray"].name not in window.windowTitle()
+    assert not (window.last_result and window.last_result.faces)
+    if broken == "missing file":  # nothing is open at all
+        assert window.windowTitle() == "Emotion Desktop"
+        assert window.panel.face_label.text().startswith("Nothing open")
+
+
+def test_a_finished_video_offers_replay_and_plays_again(make_window, qtbot, face_video):
+    window = make_window(start=("path", face_video))
+    qtbot.waitUntil(lambda: window.banner.isVisible() and "ended" in window.banner.label.text(), timeout=60_000)
+    frames = window.worker.result_counts()[0]
+    replay = window.banner.buttons[0]
+    assert replay.isVisible() and replay.text() == "Replay"
+    window.banner.hide()
+    replay.click()
+    qtbot.waitUntil(lambda: window.banner.isVisible() and "ended" in window.banner.label.text(), timeout=60_000)
+    assert window.worker.result_counts()[0] == 2 * frames == 48  # every frame analysed again
+
+
+def test_first_start_without_a_camera_does_not_keep_saying_opening_camera(make_window, qtbot):
+    window = make_window(start=("camera", 9))
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10_000)
+    assert "camera" not in window.video.placeholder.lower()  # the demo is what is being opened

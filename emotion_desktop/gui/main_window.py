@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._image_error_shown = False  # the banner shows a per-image read error
         self._chart_updated = 0.0
+        self._opened: list[Path] = []  # the files or folder last opened
 
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
@@ -164,12 +165,15 @@ class MainWindow(QMainWindow):
         self.worker.open_source(f"camera {index}", lambda: CameraSource(index))
 
     def open_demo(self) -> None:
+        self.video.set_placeholder("Starting the built-in demo…")
         self.worker.open_source("the built-in demo", DemoSource)
 
     def open_paths(self, paths: list[Path]) -> None:
         paths = [Path(p) for p in paths]
         if not paths:
             return
+        self._opened = paths  # what Replay opens again
+        self.video.set_placeholder(f"Opening {paths[0].name}…")
         images = [p for p in paths if p.suffix.lower() in IMAGE_SUFFIXES]
         if len(paths) > 1 and len(images) == len(paths):
             self.worker.open_source(f"{len(paths)} images", lambda: ImageSource(paths))
@@ -214,7 +218,16 @@ class MainWindow(QMainWindow):
             self.open_demo()
             return
         self._startup = False
+        self._show_no_source(message)
         self.show_problem(message, actions=[("Open file…", self.open_images_dialog), ("Run demo", self.open_demo)])
+
+    def _show_no_source(self, message: str) -> None:
+        """Nothing is open (the previous source was closed): no frame, title or answer of it may stay."""
+        self.setWindowTitle(APP_TITLE)
+        self.last_result, self.last_image = None, None
+        self.video.set_image(None)
+        self.video.set_placeholder(message)
+        self.panel.show_nothing("Nothing open", "Nothing open: open a file, a camera or the demo")
 
     def on_source_error(self, message: str) -> None:
         self.log(f"error: {message}")
@@ -224,8 +237,17 @@ class MainWindow(QMainWindow):
 
     def on_source_ended(self, message: str) -> None:
         self.log(message)
+        actions = [("Open file…", self.open_images_dialog), ("Run demo", self.open_demo)]
+        if self.state.source_kind == "video" and self._opened:
+            opened = self._opened
+            actions.insert(0, ("Replay", lambda: self.replay(opened)))
         self.show_problem(f"{message} Results so far are kept: export them from the File menu.", kind="info",
-                          actions=[("Open file…", self.open_images_dialog), ("Run demo", self.open_demo)])
+                          actions=actions)
+
+    def replay(self, paths: list[Path]) -> None:
+        """Play a finished video again from the start (unpaused); its frames are analysed again."""
+        self.state.is_paused = False
+        self.open_paths(paths)
 
     def on_image_position(self, index: int, count: int) -> None:
         self.menus.set_stepping(index > 0, index < count - 1)
