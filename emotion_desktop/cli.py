@@ -46,8 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict = commands.add_parser("predict", help="analyse images, folders and videos headlessly")
     predict.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="image, video or folder of images")
     predict.add_argument("--model", default="scratch_cnn", choices=(*backend_names(), "all"))
-    predict.add_argument("--json", metavar="FILE", help="write JSON here ('-' for stdout; the default, or "
-                         "OUTDIR/results.json with --annotate)")
+    predict.add_argument("--json", metavar="FILE", help="write the full results as JSON here ('-' for stdout); "
+                         "without it a short table is printed (with --annotate: OUTDIR/results.json)")
     predict.add_argument("--csv", type=Path, metavar="FILE", help="also write one CSV row per face and model")
     predict.add_argument("--every", type=int, default=1, metavar="N", help="videos: analyse every N-th frame")
     predict.add_argument("--full-search", action="store_true",
@@ -162,11 +162,13 @@ def iterate_inputs(paths: list[Path]):
 
 
 def predict_command(args) -> int:
+    from emotion_desktop.backends import SHORT_NAMES
     from emotion_desktop.detectors import make_detector
     from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
     from emotion_desktop.results import write_json
     from emotion_desktop.session import Session
     from emotion_desktop.sources import ImageSource, PrefetchedSource, SourceError, VideoFileSource, open_path
+    from emotion_desktop.text_report import format_report
 
     if args.every < 1:
         return _fail("--every must be 1 or more")
@@ -212,17 +214,22 @@ def predict_command(args) -> int:
                 for result, frame, _ in session.analyse(source, name, "video" if video else "image", args.every,
                                                         record_to):
                     if annotator and isinstance(source, ImageSource):
-                        annotator.write(path, frame.image, result)
+                        written = annotator.write(path, frame.image, result)
+                        print(f"emotion-desktop: annotated image {written}", file=sys.stderr)
                     progress.update(args.every if video else 1)
             except SourceError as exc:
                 failed(str(exc))
     output = session.log.as_json() + failures
-    json_target = args.json or (args.annotate / "results.json" if args.annotate else "-")
+    analysed = session.log.frame_count > 0  # files are written only for what could be analysed
+    json_target = args.json or (args.annotate / "results.json" if args.annotate and analysed else None)
     try:
-        write_json(json_target, output)
-        if args.csv:
+        if json_target is not None:
+            write_json(json_target, output)
+        elif not args.annotate:
+            print(format_report(output, SHORT_NAMES))
+        if args.csv and analysed:
             session.log.export_csv(args.csv)
-        if annotator:
+        if annotator and analysed:
             session.log.export_csv(args.annotate / "results.csv")
     except OSError as exc:
         return _fail(f"cannot write results: {exc}")
@@ -301,11 +308,11 @@ class Annotator:
     answer) and OUTDIR/<video>.annotated.mp4 (every model's answer on each face, as the window draws)."""
 
     def __init__(self, folder: Path, models: list[str]):
-        folder.mkdir(parents=True, exist_ok=True)
-        self.folder = folder
+        self.folder = folder  # created with the first file written into it
         self.models = models
 
     def video_path(self, path: Path) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
         return self.folder / f"{path.stem}.annotated.mp4"
 
     def write(self, path: Path, image, result) -> Path:
@@ -322,6 +329,7 @@ class Annotator:
             single = copy.copy(result)
             single.models = [model]
             panels.append(annotate(image, single, smoothed=False, title=DISPLAY_NAMES.get(model, model)))
+        self.folder.mkdir(parents=True, exist_ok=True)
         target = self.folder / f"{path.stem}.annotated.png"
         if not cv2.imwrite(str(target), np.hstack(panels)):
             raise OSError(f"cannot write {target}")

@@ -147,3 +147,26 @@ def test_console_entry_point_runs():
     result = subprocess.run([sys.executable, "-m", "emotion_desktop.cli", "predict", "--help"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "--model" in result.stdout
+
+
+def test_predict_prints_a_short_table_unless_json_is_asked_for(tiny_models_dir, odd_images, face_video, capsys):
+    code, out, err = run_cli(["predict", str(odd_images["gray"]), str(face_video), "--models-dir",
+                              str(tiny_models_dir)], capsys)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("gray.png: face 1 of 1 at x=") and "CNN: " in lines[0] and lines[0].endswith("%")
+    assert lines[1] == "face.mp4: 24 frames analysed, 1 face(s) tracked"
+    assert lines[2].startswith("  face #1, seen 0.0-1.5 s: CNN: mostly ") and lines[2].endswith("of the time)")
+    assert len(lines) == 3 and "{" not in out  # no JSON unless asked for
+
+
+def test_a_failing_annotate_run_writes_nothing_and_a_photo_says_where_its_png_went(tiny_models_dir, odd_images,
+                                                                                    bad_files, tmp_path, capsys):
+    outdir = tmp_path / "annotated"
+    code, out, err = run_cli(["predict", str(bad_files["truncated"]), str(tmp_path / "missing.jpg"),
+                              "--annotate", str(outdir), "--models-dir", str(tiny_models_dir)], capsys)
+    assert code == 1 and out == ""
+    assert not outdir.exists()  # no folder of header-only CSVs for a run that analysed nothing
+    code, _out, err = run_cli(["predict", str(odd_images["gray"]), "--annotate", str(outdir),
+                               "--models-dir", str(tiny_models_dir)], capsys)
+    assert code == 0 and f"annotated image {outdir / 'gray.annotated.png'}" in err
