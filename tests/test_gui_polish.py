@@ -256,3 +256,17 @@ def test_first_start_without_a_camera_does_not_keep_saying_opening_camera(make_w
     window = make_window(start=("camera", 9))
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10_000)
     assert "camera" not in window.video.placeholder.lower()  # the demo is what is being opened
+
+
+def test_a_video_face_label_and_chart_show_the_same_smoothed_answer_and_say_so(make_window, qtbot, face_video):
+    window = make_window(start=("path", face_video))
+    qtbot.waitUntil(lambda: window.banner.isVisible() and "ended" in window.banner.label.text(), timeout=60_000)
+    qtbot.wait(200)  # the throttled chart shows the last frame's answer
+    face = window.last_result.largest_face()
+    label, probability = face.top("scratch_cnn", smoothed=True)
+    text = window.panel.face_label.text()
+    assert text.startswith(f"{label} {probability:.0%}") and "smoothed 0.25 s" in text
+    assert window.panel.chart.values()["scratch_cnn"] == pytest.approx(face.smoothed["scratch_cnn"] * 100)
+    window.state.smoothing_s = 0.0
+    window.panel.show_answer(window.last_result, window.timeline)
+    assert "smoothed" not in window.panel.face_label.text()

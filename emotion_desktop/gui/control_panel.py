@@ -160,14 +160,20 @@ class ControlPanel(QWidget):
         if shown:
             self.chart.set_probabilities(shown, {m: result.per_face_ms(m) for m in shown})
             first = next(iter(shown))
-            label, probability = face.top(first)
+            label, probability = face.top(first)  # smoothed, as the chart and the face's drawn label
             self.face_label.setText(f"{label} {probability:.0%} — {result.describe_face(face)} "
-                                    f"({DISPLAY_NAMES.get(first, '')})")
+                                    f"({DISPLAY_NAMES.get(first, '')}{self._smoothing_note()})")
         elif result.errors:
             self.chart.show_message("Model error (see the log)")
             self.face_label.setText("model error: " + "; ".join(result.errors.values()))
         else:
             self._say("Waiting for a model to load…", "waiting for a model to load…")
+
+    def _smoothing_note(self) -> str:
+        """Moving sources say that the numbers are smoothed over time (stills are never smoothed)."""
+        if self.state.stills or self.state.smoothing_s <= 0:
+            return ""
+        return f", smoothed {self.state.smoothing_s:.2f} s"
 
     def show_nothing(self, chart_message: str, label: str) -> None:
         self._say(chart_message, label)
