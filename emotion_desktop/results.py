@@ -13,6 +13,7 @@ import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -246,6 +247,12 @@ class _SourceLog:
             yield entry, faces
 
 
+class SourceSummary(NamedTuple):
+    name: str
+    kind: str  # as in the exports' "type": "image" (CLI), "images" (window), "video", "camera", "demo"
+    faces: list[FaceSummary]
+
+
 def _summaries(source: "_SourceLog", models: list[str]) -> list[FaceSummary]:
     rows = source.faces.rows(0, len(source.faces))
     return summarise(rows[:, 1], rows[:, 2].astype(int), rows[:, 9].astype(int), rows[:, _SMOOTHED], models)
@@ -304,9 +311,9 @@ class SessionLog:
         """The model's column value in this log's rows (registered on first use)."""
         return self._model_index(model)
 
-    def summaries(self) -> list[tuple[str, list[FaceSummary]]]:
+    def summaries(self) -> list[SourceSummary]:
         """Per source with results, a summary per tracked face and model (summary.py)."""
-        return [(s.name, _summaries(s, self.models)) for s in self.sources if s.frame_count]
+        return [SourceSummary(s.name, s.kind, _summaries(s, self.models)) for s in self.sources if s.frame_count]
 
     def as_json(self) -> list[dict]:
         """A list with one entry per source, each holding its frames and faces (the CLI's shape) and
@@ -332,8 +339,8 @@ class SessionLog:
         with open(summary_path, "w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=SUMMARY_CSV_COLUMNS)
             writer.writeheader()
-            for name, summaries in self.summaries():
-                writer.writerows(summary_csv_row(name, summary) for summary in summaries)
+            for source in self.summaries():
+                writer.writerows(summary_csv_row(source.name, summary) for summary in source.faces)
         return summary_path
 
 

@@ -311,11 +311,13 @@ def test_timeline_follows_the_charted_face_and_the_summary_matches_the_export(ma
 
     dialog = window.show_summary()
     table = dialog.table
-    assert table.rowCount() == 1 and table.item(0, 1).text() == "#1" and table.item(0, 2).text() == "Scratch CNN"
+    assert table.rowCount() == 2 and table.item(0, 0).text() == f"{face_video.name} (video)"
+    assert table.item(1, 0).text() == "#1" and table.item(1, 1).text() == "Scratch CNN"
     assert window.output.write_results(tmp_path / "results.json", "json")
     (summary,) = json.loads((tmp_path / "results.json").read_text())[0]["summary"]
-    assert int(table.item(0, 4).text()) == summary["frames"] == window.worker.result_counts()[0]
-    assert table.item(0, 5).text() == summary["dominant_emotion"]
+    assert int(table.item(1, 3).text()) == summary["frames"] == window.worker.result_counts()[0]
+    assert table.item(1, 4).text() == summary["dominant_emotion"]
+    assert table.item(1, 2).text() == f"{summary['visible_s']:.1f} s"
     dialog.close()
 
     window.panel.compare_box.setChecked(True)  # compare mode: one dominant-emotion line per model

@@ -270,3 +270,23 @@ def test_a_video_face_label_and_chart_show_the_same_smoothed_answer_and_say_so(m
     window.state.smoothing_s = 0.0
     window.panel.show_answer(window.last_result, window.timeline)
     assert "smoothed" not in window.panel.face_label.text()
+
+
+def test_summary_says_one_frame_for_a_brief_video_face_and_opens_without_sideways_scrolling(qtbot):
+    from emotion_desktop.gui.summary_dialog import SummaryDialog
+    from emotion_desktop.labels import EMOTIONS
+    from emotion_desktop.results import SourceSummary
+    from emotion_desktop.summary import FaceSummary
+
+    def face(track, frames, visible_s):
+        return FaceSummary(track, "scratch_cnn", frames, 0.0, visible_s, visible_s,
+                           dict.fromkeys(EMOTIONS, 1 / 7), dict.fromkeys(EMOTIONS, 100 / 7))
+    dialog = SummaryDialog([SourceSummary("a rather long interview recording name.mp4", "video",
+                                          [face(1, 120, 4.0), face(2, 1, 0.0)]),
+                            SourceSummary("photos", "images", [face(3, 1, 0.0)])])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    cells = [[dialog.table.item(row, 2).text() if dialog.table.item(row, 2) else "" for row in range(5)]]
+    assert cells == [["", "4.0 s", "1 frame", "", "still"]]
+    assert dialog.table.horizontalScrollBar().maximum() == 0, dialog.width()

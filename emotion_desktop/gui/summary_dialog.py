@@ -15,37 +15,64 @@ from PySide6.QtWidgets import (
 
 from emotion_desktop.backends import DISPLAY_NAMES
 from emotion_desktop.labels import EMOTIONS
+from emotion_desktop.results import SourceSummary
 from emotion_desktop.summary import FaceSummary
 
-COLUMNS = ["Source", "Face", "Model", "Visible", "Frames", "Mostly"] + [e.capitalize() for e in EMOTIONS]
+KIND_NAMES = {"images": "photos", "image": "photo", "video": "video", "camera": "camera", "demo": "demo"}
+
+COLUMNS = ["Face", "Model", "Visible", "Frames", "Mostly"] + [e.capitalize() for e in EMOTIONS]
+
+
+def visible_text(kind: str, summary: FaceSummary) -> str:
+    """Time on screen; a face in one frame of a video is "1 frame", only photos are "still"."""
+    if summary.visible_s:
+        return f"{summary.visible_s:.1f} s"
+    return "still" if kind in ("image", "images") else f"{summary.frames} frame" + ("s" if summary.frames > 1 else "")
 
 
 class SummaryDialog(QDialog):
-    def __init__(self, summaries: list[tuple[str, list[FaceSummary]]], parent=None):
+    def __init__(self, summaries: list[SourceSummary], parent=None):
         super().__init__(parent)
         self.setWindowTitle("Session Summary")
-        self.resize(980, 420)
-        rows = [(source, summary) for source, items in summaries for summary in items]
-        note = QLabel("Per tracked face and model. Emotion columns: share of the visible time the emotion led "
-                      "(mean probability in brackets). Export Results includes this table.")
+        note = QLabel("Per tracked face and model, under each source. Emotion columns: share of the visible time "
+                      "the emotion led (mean probability in %, in brackets). Export Results includes this table.")
         note.setWordWrap(True)
-        self.table = QTableWidget(len(rows), len(COLUMNS))
+        count = sum(1 + len(source.faces) for source in summaries)
+        self.table = QTableWidget(count, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        for row, (source, summary) in enumerate(rows):
-            visible = f"{summary.visible_s:.1f} s" if summary.visible_s else "still"
-            cells = [source, f"#{summary.track_id}", DISPLAY_NAMES.get(summary.model, summary.model), visible,
-                     str(summary.frames), summary.dominant]
-            cells += [f"{summary.dominant_share[e]:.0%} ({summary.mean_percent[e]:.0f}%)" for e in EMOTIONS]
-            for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+        row = 0
+        for source in summaries:  # a source's name spans the row above its faces, not a column of its own
+            heading = QTableWidgetItem(f"{source.name} ({KIND_NAMES.get(source.kind, source.kind)})")
+            font = heading.font()
+            font.setBold(True)
+            heading.setFont(font)
+            self.table.setItem(row, 0, heading)
+            self.table.setSpan(row, 0, 1, len(COLUMNS))
+            row += 1
+            for summary in source.faces:
+                cells = [f"#{summary.track_id}", DISPLAY_NAMES.get(summary.model, summary.model),
+                         visible_text(source.kind, summary), str(summary.frames), summary.dominant]
+                cells += [f"{summary.dominant_share[e]:.0%} ({summary.mean_percent[e]:.0f})" for e in EMOTIONS]
+                for column, text in enumerate(cells):
+                    self.table.setItem(row, column, QTableWidgetItem(text))
+                row += 1
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.resizeColumnsToContents()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(note)
-        if not rows:
+        if not count:
             layout.addWidget(QLabel("No faces yet: open a video, a camera or the demo."))
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
+        self.resize(self._opening_width(), 420)
+
+    def _opening_width(self) -> int:
+        """Wide enough for every column (no sideways scrolling), within the screen."""
+        needed = (self.table.horizontalHeader().length() + self.table.frameWidth() * 2
+                  + self.table.verticalScrollBar().sizeHint().width() + 40)
+        screen = (self.parentWidget() or self).screen().availableGeometry().width()
+        return max(480, min(needed, screen - 40))
