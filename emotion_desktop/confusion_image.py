@@ -9,7 +9,7 @@ import numpy as np
 from emotion_desktop.labels import EMOTIONS
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
-CELL, LEFT, TOP, MARGIN = 58, 92, 86, 16
+CELL, LEFT, TOP, MARGIN = 58, 92, 104, 16
 COLUMNS = [e[:4] for e in EMOTIONS] + ["none"]
 
 
@@ -31,6 +31,9 @@ def matrix_panel(title: str, matrix, subtitle: str = "") -> np.ndarray:
     if subtitle:
         _text(panel, subtitle, MARGIN, 46, 0.45, (80, 80, 80))
     shares = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    # Which axis is which, said on the panel itself: rows true, columns predicted.
+    _text(panel, "predicted", LEFT + columns * CELL / 2, TOP - 40, 0.45, (80, 80, 80), centre=True, bold=True)
+    _text(panel, "true", 8, TOP - 10, 0.45, (80, 80, 80), bold=True)
     for column, name in enumerate(COLUMNS[:columns]):
         _text(panel, name, LEFT + column * CELL + CELL / 2, TOP - 14, 0.42, centre=True)
     for row in range(rows):

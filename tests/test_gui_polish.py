@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from tests.test_gui import photo_folder, wait_for_faces
 
@@ -163,7 +164,14 @@ def test_evaluate_on_a_folder_runs_off_the_ui_thread_and_shows_scores_and_matric
     assert shown.height() <= matrices.height()
     assert abs(shown.width() / shown.height() - original.width() / original.height()) < 0.02
     assert "2 images" in dialog.status.text()
-    dialog.close()
+    assert "Evaluation of" in window.log_view.toPlainText() and "Scratch CNN" in window.log_view.toPlainText()
+    dialog.show_progress(1, 2)
+    assert "1 of 2 images" in dialog.status.text() and dialog.bar.value() == 1
+    dialog.show_progress(2, 2)  # every image searched, the models still working: not "searching" at 100 %
+    assert "classifying" in dialog.status.text() and dialog.bar.maximum() == 0
+    dialog.activateWindow()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=2_000)
 
     empty = window.evaluate_folder(tmp_path)  # no emotion subfolders: a clear message, the app goes on
     qtbot.waitUntil(lambda: "could not run" in empty.status.text(), timeout=30_000)

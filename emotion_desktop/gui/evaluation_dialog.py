@@ -70,8 +70,10 @@ class _Cancelled(Exception):
 
 class EvaluationDialog(QDialog):
     def __init__(self, folder: Path, model_names: list[str], models_dir: Path | None, detector_name: str,
-                 parent=None):
+                 parent=None, log=None):
         super().__init__(parent)
+        self.folder = folder
+        self.log = log or (lambda _text: None)  # the window's log: how the run went, kept after closing
         self.setWindowTitle(f"Evaluation — {folder.name}")
         self.resize(1100, 720)
         self.report: dict | None = None
@@ -94,18 +96,24 @@ class EvaluationDialog(QDialog):
         layout.addWidget(self.matrices, 1)
         layout.addWidget(buttons)
         self.job = EvaluationJob(folder, model_names, models_dir, detector_name)
-        self.job.progress.connect(self._on_progress)
+        self.job.progress.connect(self.show_progress)
         self.job.finished_report.connect(self._show)
         self.job.failed.connect(self._on_failed)
         self.job.start()
 
-    def _on_progress(self, done: int, total: int) -> None:
-        self.bar.setRange(0, total)
-        self.bar.setValue(done)
+    def show_progress(self, done: int, total: int) -> None:
+        if done < total:
+            self.bar.setRange(0, total)
+            self.bar.setValue(done)
+            self.status.setText(f"Searching the faces in {self.folder}: {done} of {total} images…")
+        elif self.bar.maximum():  # every image searched: the models classify; no end to show
+            self.bar.setRange(0, 0)
+            self.status.setText(f"Faces found in {total} images; the models are classifying them…")
 
     def _on_failed(self, message: str) -> None:
         self.bar.hide()
         self.status.setText(f"The evaluation could not run: {message}")
+        self.log(f"Evaluation of {self.folder} could not run: {message}")
 
     def _show(self, report: dict) -> None:
         from emotion_desktop.confusion_image import matrix_panel, side_by_side
@@ -119,6 +127,9 @@ class EvaluationDialog(QDialog):
         lines = [line for line in format_report(report).splitlines()
                  if "accuracy" not in line and not line.startswith(" " * 14)]
         self.status.setText("\n".join(lines))
+        self.log(f"Evaluation of {report['folder']}: " + "; ".join(
+            f"{s['display_name']} {s['accuracy']:.1%}" for s in report["models"].values())
+                 + f" ({report['images']} images, {len(report['no_face'])} without a face)")
         self.status.setMinimumHeight(len(lines) * self.status.fontMetrics().lineSpacing() + 6)
         models = list(report["models"].values())
         self.table.setRowCount(len(models))

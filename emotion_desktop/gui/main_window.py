@@ -333,7 +333,7 @@ class MainWindow(QMainWindow):
         from emotion_desktop.gui.evaluation_dialog import EvaluationDialog
 
         dialog = EvaluationDialog(folder, list(self.state.available_models), self.models.models_dir,
-                                  self.state.detector, self)
+                                  self.state.detector, self, log=self.messages.log)
         dialog.open()
         return dialog
 
