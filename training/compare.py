@@ -120,15 +120,17 @@ def evaluate_backend(name: str, splits, models_dir: Path | None, face: np.ndarra
 
 def update_card(models_dir: Path, entry: dict) -> list[str]:
     """Write latency and load time into the card; return disagreements between card and measurement.
-    A shipped model not trained here (FaceExpressionNet) has no training run to score it, so its card
-    takes the accuracy measured here."""
+    A card is the one source of a model's accuracy (the window's Models dialog shows it too): a model not
+    trained here (FaceExpressionNet) has no training run to score it, and a card without figures, take
+    the accuracy measured here."""
     path = models_dir / f"{entry['name']}.json"
     if not path.is_file() or "latency_ms" not in entry:
         return []
     card = json.loads(path.read_text())
-    if not INFO[entry["name"]].trained_here:
-        card["metrics"] = {split: {**card.get("metrics", {}).get(split, {}), **measured}
-                           for split, measured in entry.get("metrics", {}).items()}
+    for split, measured in entry.get("metrics", {}).items():
+        recorded = card.setdefault("metrics", {}).get(split, {})
+        if not INFO[entry["name"]].trained_here or "accuracy" not in recorded:
+            card["metrics"][split] = {**recorded, **measured}
     problems = []
     int8 = "int8" in entry.get("runtime", "")  # the app runs the int8 file here: the card's int8 figures apply
     for split, measured in entry.get("metrics", {}).items():
@@ -143,6 +145,19 @@ def update_card(models_dir: Path, entry: dict) -> list[str]:
     card["runtime"] = entry["runtime"]
     path.write_text(json.dumps(card, indent=2) + "\n")
     return problems
+
+
+def with_speed(cards: dict[str, dict | None], entries: list[dict]) -> dict[str, dict]:
+    """The cards with the speed and size measured in ``entries`` (also for DeepFace, which has no card);
+    accuracy stays the card's, the one source the window's Models dialog also shows."""
+    cards = dict(cards)
+    for entry in entries:
+        card = dict(cards.get(entry["name"]) or {})
+        for key in ("latency_ms", "params", "file_size_mb", "load_seconds"):
+            if entry.get(key) is not None:
+                card[key] = entry[key]
+        cards[entry["name"]] = card
+    return cards
 
 
 def plot_figures(entries: list[dict], out: Path) -> list[str]:
@@ -230,12 +245,24 @@ def refresh_readme(readme: Path, table: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", required=True, type=Path, help="FER2013 folder (Kaggle layout) or fer2013.csv")
+    parser.add_argument("--data", type=Path, help="FER2013 folder (Kaggle layout) or fer2013.csv")
     parser.add_argument("--models-dir", type=Path, help="default: the registry's models folder")
     parser.add_argument("--out", type=Path, default=Path("docs"), help="where model-comparison.md and PNGs go")
     parser.add_argument("--readme", type=Path, default=Path("README.md"), help="README whose table is refreshed")
     parser.add_argument("--limit", type=int, help="evaluate on this many faces per split only (quick checks)")
+    parser.add_argument("--cards-only", action="store_true",
+                        help="measure nothing: refresh the README table from the model cards (after a model ships)")
     args = parser.parse_args(argv)
+    if args.cards_only:
+        last = args.out / "model-comparison.json"
+        entries = json.loads(last.read_text()) if last.is_file() else []
+        table = comparison_markdown(comparison_rows(with_speed(read_cards(args.models_dir), entries),
+                                                    args.models_dir))
+        print(table)
+        print("refreshed the README table" if refresh_readme(args.readme, table) else f"no table in {args.readme}")
+        return 0
+    if args.data is None:
+        parser.error("--data is needed to measure (or --cards-only to refresh the table from the cards)")
     import cv2
 
     models_dir = args.models_dir or default_models_dir()
@@ -252,17 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{DISPLAY_NAMES[name]}…", flush=True)
         entries.append(evaluate_backend(name, splits, args.models_dir, face))
     problems = [] if args.limit else [p for e in entries for p in update_card(models_dir, e)]
-    cards = read_cards(args.models_dir)
-    for entry in entries:  # the table shows what was measured here; the card fills in the rest
-        card = dict(cards.get(entry["name"]) or {})
-        for key in ("latency_ms", "params", "file_size_mb", "load_seconds"):
-            if entry.get(key) is not None:
-                card[key] = entry[key]
-        for split, measured in entry.get("metrics", {}).items():
-            recorded = card.setdefault("metrics", {}).get(split, {})
-            card["metrics"][split] = {**recorded, **measured}  # keeps the card's flip-TTA figure
-        cards[entry["name"]] = card
-    table = comparison_markdown(comparison_rows(cards, args.models_dir))
+    table = comparison_markdown(comparison_rows(with_speed(read_cards(args.models_dir), entries), args.models_dir))
     args.out.mkdir(parents=True, exist_ok=True)
     figures = plot_figures(entries, args.out)
     command = "python -m training.compare " + " ".join(argv if argv is not None else sys.argv[1:])
