@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 
 from tests.test_gui import photo_folder, wait_for_faces
 
@@ -298,3 +299,19 @@ def test_summary_says_one_frame_for_a_brief_video_face_and_opens_without_sideway
     cells = [[dialog.table.item(row, 2).text() if dialog.table.item(row, 2) else "" for row in range(5)]]
     assert cells == [["", "4.0 s", "1 frame", "", "still"]]
     assert dialog.table.horizontalScrollBar().maximum() == 0, dialog.width()
+
+
+def test_help_has_a_quick_guide_that_lists_every_key_of_the_window(make_window, qtbot):
+    from PySide6.QtGui import QAction, QKeySequence
+
+    window = make_window()
+    help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
+    assert [a.text() for a in help_menu.actions()] == ["&Quick Guide", "&About"]
+    window.menus.guide.trigger()
+    dialog = next(w for w in window.findChildren(QWidget) if w.windowTitle() == "Quick Guide")
+    guide = dialog.text.toPlainText()
+    assert "Keys" in guide and "Compare all models" in guide
+    arrows = {"Left": "←", "Right": "→"}
+    keys = {arrows.get(k, k) for action in window.findChildren(QAction) for shortcut in action.shortcuts()
+            for k in [shortcut.toString(QKeySequence.SequenceFormat.PortableText)] if k}
+    assert keys and all(key in guide for key in keys), sorted(k for k in keys if k not in guide)

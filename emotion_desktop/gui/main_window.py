@@ -78,7 +78,8 @@ class MainWindow(QMainWindow):
             export_results=self.output.export_results, clear_results=self.output.clear_results,
             toggle_recording=self.output.toggle_recording, show_summary=self.show_summary,
             evaluate_folder=self.evaluate_folder_dialog, show_models_dialog=self.show_models_dialog,
-            download_weights=self.selection.download, show_about=self.show_about, quit=self.close))
+            download_weights=self.selection.download, show_guide=self.show_guide, show_about=self.show_about,
+            quit=self.close))
         self._connect()
         self.selection.show_availability()
         geometry = self.settings.value("geometry")
@@ -342,6 +343,13 @@ class MainWindow(QMainWindow):
 
         dialog = SummaryDialog(self.worker.summaries(), self)
         dialog.open()  # not modal-blocking: the stream goes on
+        return dialog
+
+    def show_guide(self):
+        from emotion_desktop.gui.guide_dialog import GuideDialog
+
+        dialog = GuideDialog(self)
+        dialog.show()  # not modal: the guide can stay open beside the window
         return dialog
 
     def show_about(self) -> None:

@@ -54,6 +54,7 @@ class MenuCommands:
     evaluate_folder: Callable[[], None]
     show_models_dialog: Callable[[], None]
     download_weights: Callable[[str], None]  # a model's name
+    show_guide: Callable[[], None]
     show_about: Callable[[], None]
     quit: Callable[[], None]
 
@@ -92,6 +93,8 @@ class WindowMenus:
                                 tip="Score every available model on your own photos, one subfolder per emotion")
         self.cards = _action(w, "Model &Cards && Comparison…", do.show_models_dialog,
                              tip="Architecture, training and accuracy of each model")
+        self.guide = _action(w, "&Quick Guide", do.show_guide, QKeySequence.StandardKey.HelpContents,
+                             "How to use the window, and its keys")
         self.about = _action(w, "&About", do.show_about)
         self.set_stepping(False, False)
         self._build_menus()
@@ -144,7 +147,9 @@ class WindowMenus:
                 models_menu.addAction(action)
         models_menu.addAction(self.evaluate)
         models_menu.addAction(self.cards)
-        menu.addMenu("&Help").addAction(self.about)
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.guide)
+        help_menu.addAction(self.about)
 
     def _build_tta_menu(self, tta_menu: QMenu) -> None:
         tta_menu.setToolTipsVisible(True)
