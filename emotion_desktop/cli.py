@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -130,20 +131,31 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def naming(name: str, message: str) -> str:
+    """A file's error said once: messages that already name the file are not prefixed with it again."""
+    return message if Path(name).name in message else f"{name}: {message}"
+
+
 def load_backends(choice: str, models_dir: Path | None):
     """The backends for --model; (backends, error) with a one-line error when none can run."""
     from emotion_desktop.backends import backend_names, load_backend
 
     names = backend_names() if choice == "all" else (choice,)
     backends = [load_backend(name, models_dir) for name in names]
-    for backend in backends:
-        if not backend.available:
-            print(f"emotion-desktop: {backend.display_name} unavailable: {backend.unavailable_reason}",
-                  file=sys.stderr)
     available = [b for b in backends if b.available]
-    if not available:
-        return [], "no model could run" if choice == "all" else f"model {choice} is unavailable"
+    if not available:  # one line: what is missing and how to get it
+        reasons = "; ".join(naming(b.display_name, terminal_wording(b.unavailable_reason)) for b in backends)
+        return [], f"no model could run ({reasons})" if choice == "all" else reasons
+    for backend in backends:  # --model all goes on with the others
+        if not backend.available:
+            print(f"emotion-desktop: {backend.display_name} is skipped: "
+                  f"{terminal_wording(backend.unavailable_reason)}", file=sys.stderr)
     return available, None
+
+
+def terminal_wording(reason: str) -> str:
+    """A model's unavailability as a terminal user can act on it: the window's menu steps left out."""
+    return re.sub(r"Use Models -> [^,]*, or run", "Run", reason)
 
 
 def iterate_inputs(paths: list[Path]):
@@ -189,7 +201,7 @@ def predict_command(args) -> int:
 
     def failed(message: str) -> None:
         failures.append({"file": current["name"], "error": message})
-        print(f"emotion-desktop: {current['name']}: {message}", file=sys.stderr)
+        print(f"emotion-desktop: {naming(current['name'], message)}", file=sys.stderr)
 
     def recorded(path: str, frames: int, _seconds: float) -> None:
         if path:

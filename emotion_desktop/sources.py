@@ -137,7 +137,7 @@ class VideoFileSource(FrameSource):
         if not self.path.is_file():
             raise SourceError(f"Video file not found: {self.path}")
         if self.path.stat().st_size == 0:
-            raise SourceError(f"{self.path.name} is empty (0 bytes); choose another file.")
+            raise SourceError(f"{self.path.name} is empty (0 bytes): there is no video in it.")
         self.capture = cv2.VideoCapture(str(self.path))
         if not self.capture.isOpened():
             raise SourceError(f"Cannot open {self.path.name} as a video: the file is damaged or its format/codec "

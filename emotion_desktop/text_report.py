@@ -15,7 +15,7 @@ def format_report(entries: list[dict], short_names: dict[str, str]) -> str:
     for entry in entries:
         name = Path(entry["file"]).name
         if "error" in entry:
-            lines.append(f"{name}: could not be analysed ({entry['error']})")
+            lines.append(f"{name}: not analysed (the error is on stderr)")
         elif entry["type"] == "video":
             lines.extend(_video_lines(name, entry, short_names))
         else:

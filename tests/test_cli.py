@@ -65,14 +65,28 @@ def test_unavailable_model_exits_non_zero(tmp_path, odd_images, capsys):
     code, out, err = run_cli(["predict", str(odd_images["gray"]), "--model", "resnet50v2",
                               "--models-dir", str(tmp_path)], capsys)
     assert code == 2 and out == ""
-    assert "model resnet50v2 is unavailable" in err.splitlines()[-1]
+    (line,) = err.splitlines()  # one line: which model, what is missing
+    assert line.startswith("emotion-desktop: ResNet50V2") and str(tmp_path) in line
+
+
+def test_a_file_error_is_said_once_in_terminal_words(tmp_path, odd_images, bad_files, tiny_models_dir, capsys):
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    code, out, err = run_cli(["predict", str(bad_files["truncated"]), str(empty), str(odd_images["gray"]),
+                              "--models-dir", str(tiny_models_dir)], capsys)
+    assert code == 1
+    lines = err.splitlines()
+    assert [line.count("truncated.jpg") for line in lines if "truncated" in line] == [1]  # no path, then name again
+    assert any("empty.mp4 is empty" in line for line in lines)
+    assert "choose" not in err and "Models ->" not in err  # not the window's wording
+    assert "truncated.jpg: not analysed" in out and "gray.png" in out
 
 
 def test_model_all_names_the_unavailable_and_runs_the_rest(tiny_models_dir, odd_images, capsys):
     code, out, err = run_cli(["predict", str(odd_images["gray"]), "--model", "all", "--json", "-",
                               "--models-dir", str(tiny_models_dir)], capsys)
     assert code == 0
-    assert "ResNet50V2 unavailable" in err and "DeepFace unavailable" in err
+    assert "ResNet50V2 is skipped" in err and "DeepFace is skipped" in err and "Models ->" not in err
     models = {face["model"] for face in json.loads(out)[0]["frames"][0]["faces"]}
     assert models == {"scratch_cnn"}
 
@@ -120,7 +134,7 @@ def test_annotate_without_json_keeps_stdout_clean_and_names_unavailable_models_o
     assert code == 0, err
     assert out == ""  # the JSON goes beside the annotated images, not into the terminal
     assert json.loads((outdir / "results.json").read_text())[0]["frames"]
-    assert err.count("DeepFace unavailable") == 1 and err.count("ResNet50V2 unavailable") == 1
+    assert err.count("DeepFace is skipped") == 1 and err.count("ResNet50V2 is skipped") == 1
 
 
 def test_video_analysis_follows_faces_like_a_full_search(tiny_models_dir, face_video, tmp_path, capsys):
