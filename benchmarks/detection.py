@@ -11,6 +11,7 @@ Six tests, all on real faces:
   webcam frame would be searched.
 - **No face**: frames of ``pyfeat_no_face.mp4`` (a cartoon title, no human face): boxes found
   are false positives; their median time is the live cost of a frame without a face.
+- **Demo**: one loop of the built-in demo (one face): frames with an extra box, frames without the face.
 - **Whole FER2013 faces**: PublicTest and PrivateTest crops as whole images at 48, 100, 200 and 400
   px (a dataset image, a cropped profile picture), each detector's still-image search.
 - **Tight crops**: every verified face of the photos cut out at its box x1.0 and x1.2, as an image.
@@ -135,6 +136,21 @@ def no_face_test(detector, media: Path, frames: int = 95) -> tuple[int, float]:
     return false_positives, float(np.mean(times))
 
 
+def demo_test(detector, frames: int = 300) -> tuple[int, int]:
+    """(frames with a box beyond the one face, frames where the face was missed) over one loop of the
+    built-in demo (the astronaut photo panned and tilted: one face, a flag patch, a helmet), each
+    detector's live search as the window runs it."""
+    from emotion_desktop.sources import DemoSource
+
+    demo = DemoSource()
+    extra = missed = 0
+    for index in range(frames):
+        found, _ms = timed(detector, demo.render(index), thorough=False)
+        extra += len(found) > 1
+        missed += not found
+    return extra, missed
+
+
 def centred(box, shape) -> bool:
     """Whether the box's centre lies in the middle half of an image of ``shape``."""
     height, width = shape[:2]
@@ -234,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"FER2013 faces per size: {0 if faces is None else len(faces)}; verified photo faces: "
           f"{sum(map(len, photos.values()))}\n")
     header = ["detector", "photos: found", "false pos.", "ms/photo", "live ms (face)", "live ms (no face)",
-              *[f"{s}px" for s in SIZES], "no-face FP /95 frames"]
+              *[f"{s}px" for s in SIZES], "no-face FP /95 frames", "demo: extra box / missed (300 frames)"]
     crop_header = ["detector", *[f"FER {s}px" for s in FER_SIZES], *[f"crop x{f}" for f in CROP_FACTORS],
                    *[f"close-up {int(h * 100)}%" for h in CLOSE_UP_HEIGHTS]]
     rows, crop_rows = [], []
@@ -249,9 +265,11 @@ def main(argv: list[str] | None = None) -> int:
         stills = photos_test(detector, photos, args.media)
         sweep = sweep_test(detector, photos, args.media)
         empty, empty_ms = no_face_test(detector, args.media)
+        demo_extra, demo_missed = demo_test(detector)
         rows.append([label, f"{stills['found']}/{stills['faces']}", str(stills["false_positives"]),
                      f"{stills['ms']:.0f}", f"{sweep['ms_640x480']:.1f}", f"{empty_ms:.1f}",
-                     *[f"{sweep['recall_by_size'][s]:.2f}" for s in SIZES], str(empty)])
+                     *[f"{sweep['recall_by_size'][s]:.2f}" for s in SIZES], str(empty),
+                     f"{demo_extra} / {demo_missed}"])
         fer = fer_test(detector, faces) if faces is not None else {}
         crop_rows.append([label, *[f"{fer[s] * 100:.1f}" if s in fer else "-" for s in FER_SIZES],
                           *[f"{found_share(detector, tight_crops(photos, args.media, f), True) * 100:.1f}"
