@@ -28,13 +28,30 @@ def test_a_download_from_a_mirror_enables_deepface(weights_server, empty_home, c
     assert load_backend("deepface").available
 
 
-@pytest.mark.parametrize("route, says", [("missing.h5", "status code 404"), ("truncated.h5", ""), ("page.h5", "")])
-def test_a_failed_download_says_what_to_do_and_leaves_nothing_behind(weights_server, empty_home, capsys, route, says):
+@pytest.mark.parametrize("route, says", [("missing.h5", "127.0.0.1 answered 404"),
+                                         ("truncated.h5", "the download from 127.0.0.1 broke off"),
+                                         ("page.h5", "is not DeepFace's emotion weights")])
+def test_a_failed_download_says_what_to_do_and_leaves_nothing_behind(weights_server, empty_home, capfd, route, says):
     assert main(["fetch-weights", "--url", f"{weights_server}/{route}"]) == 1
-    err = capsys.readouterr().err
-    assert says in err and f"{weights_server}/{route}" in err and "Manual steps" in err and str(weights_path()) in err
-    assert "failed (" in err or "is not DeepFace's emotion weights" in err
-    assert weights_files(empty_home) == [] and probe("deepface") is not None
+    out, err = capfd.readouterr()
+    (line,) = err.splitlines()  # one line: what happened, then the manual steps; DeepFace's own lines stay out
+    assert says in line and "Manual steps" in line and str(weights_path()) in line
+    assert "will be downloaded" not in out + err and "Traceback" not in err
+    assert not empty_home.exists() and probe("deepface") is not None  # not even the folders made for it
+
+
+def test_offline_is_one_sentence_and_leaves_nothing_behind(empty_home, capfd):
+    import socket
+
+    with socket.socket() as probe_socket:  # a port nobody listens on: the connection is refused
+        probe_socket.bind(("127.0.0.1", 0))
+        port = probe_socket.getsockname()[1]
+    assert main(["fetch-weights", "--url", f"http://127.0.0.1:{port}/weights.h5"]) == 1
+    out, err = capfd.readouterr()
+    assert err.startswith("emotion-desktop: DeepFace's emotion weights could not be downloaded: no connection "
+                          "to 127.0.0.1. Manual steps:")
+    assert err.count("\n") == 1 and "urllib3" not in err and "HTTPConnectionPool" not in err and out == ""
+    assert not empty_home.exists()
 
 
 def test_mirrors_from_the_environment_are_tried_in_order(weights_server, empty_home, monkeypatch, capsys):

@@ -120,33 +120,88 @@ def manual_steps() -> str:
 
 def fetch_weights(url: str | None = None) -> Path:
     """Download the weights with DeepFace's own downloader, then check that DeepFace can load them;
-    on any failure no file is left behind and WeightsError says what happened and what to do."""
+    on any failure nothing is left behind (not even the folders made for the file) and WeightsError
+    says in one sentence what happened, then what to do. DeepFace's and gdown's own lines stay out of
+    the terminal."""
     from deepface.commons import weight_utils
 
     urls = weights_urls(url)
+    made = [folder for folder in reversed(weights_path().parents[:3]) if not folder.exists()]  # home, .deepface, weights
     weights_path().parent.mkdir(parents=True, exist_ok=True)  # a fresh DEEPFACE_HOME has no weights folder
     try:
-        path = Path(weight_utils.download_weights_if_necessary(file_name=WEIGHTS_FILE, source_url=urls))
+        with _quiet(weight_utils.logger):
+            path = Path(weight_utils.download_weights_if_necessary(file_name=WEIGHTS_FILE, source_url=urls))
     except Exception as error:
-        _remove_partial_downloads()
-        cause = error.__cause__ or error
-        raise WeightsError(f"Downloading DeepFace's emotion weights from {', '.join(urls)} failed "
-                           f"({type(cause).__name__}: {cause}). {manual_steps()}") from error
+        _remove_partial_downloads(made)
+        raise WeightsError(f"DeepFace's emotion weights could not be downloaded: "
+                           f"{download_problem(error, urls)}. {manual_steps()}") from error
     try:
         verify_weights(path)
     except Exception as error:
-        _remove_partial_downloads()
+        _remove_partial_downloads(made)
         raise WeightsError(f"The file downloaded from {', '.join(urls)} is not DeepFace's emotion weights "
                            f"({error}); it was removed. {manual_steps()}") from error
     return path
 
 
-def _remove_partial_downloads() -> None:
-    """The weights file and gdown's resumable `<file><random>.part` leftovers."""
+def download_problem(error: BaseException, urls: list[str]) -> str:
+    """What went wrong, in a few words: "no connection to github.com", "github.com answered 404"."""
+    import re
+    from urllib.parse import urlparse
+
+    hosts = ", ".join(dict.fromkeys(urlparse(u).hostname or u for u in urls))
+    chain, cause = [], error
+    while cause is not None and len(chain) < 5:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    text = " ".join(f"{type(c).__name__} {c}" for c in chain)
+    status = re.search(r"status code (\d{3})", text)
+    if status:
+        return f"{hosts} answered {status.group(1)}"
+    if re.search(r"IncompleteRead|ChunkedEncodingError|ContentDecodingError", text):
+        return f"the download from {hosts} broke off"
+    if re.search(r"Timeout|timed out", text):
+        return f"{hosts} did not answer in time"
+    if re.search(r"ConnectionError|NameResolution|resolve|Connection refused|Network is unreachable", text):
+        return f"no connection to {hosts}"
+    innermost = chain[-1]
+    return f"{type(innermost).__name__}: {str(innermost).splitlines()[0] if str(innermost) else ''}".rstrip(": ")
+
+
+class _quiet:
+    """DeepFace's logger and gdown's progress (stderr) silenced while the download runs."""
+
+    def __init__(self, deepface_logger):
+        self.logger = deepface_logger
+
+    def __enter__(self):
+        import contextlib
+        import io
+        import logging
+
+        self.level = self.logger.log_level
+        self.logger.log_level = logging.CRITICAL + 1
+        self.redirect = contextlib.redirect_stderr(io.StringIO())
+        self.redirect.__enter__()
+
+    def __exit__(self, *exc):
+        self.redirect.__exit__(*exc)
+        self.logger.log_level = self.level
+        return False
+
+
+def _remove_partial_downloads(made_folders: list[Path] = ()) -> None:
+    """The weights file, gdown's resumable `<file><random>.part` leftovers, and the folders made for
+    them when still empty."""
     target = weights_path()
     target.unlink(missing_ok=True)
     for leftover in target.parent.glob(f"{target.name}*.part"):
         leftover.unlink(missing_ok=True)
+    for folder in reversed(made_folders):
+        try:
+            folder.rmdir()
+        except OSError:  # something else is in it now: keep it
+            pass
 
 
 def verify_weights(path: Path) -> None:
