@@ -315,3 +315,33 @@ def test_help_has_a_quick_guide_that_lists_every_key_of_the_window(make_window, 
     keys = {arrows.get(k, k) for action in window.findChildren(QAction) for shortcut in action.shortcuts()
             for k in [shortcut.toString(QKeySequence.SequenceFormat.PortableText)] if k}
     assert keys and all(key in guide for key in keys), sorted(k for k in keys if k not in guide)
+
+
+@pytest.mark.parametrize("size", [(1024, 600), (1280, 680)])
+@pytest.mark.parametrize("compare", [False, True])
+def test_the_layout_holds_in_small_windows(make_window, qtbot, odd_images, deepface_weights, size, compare):
+    """Everything in view and nothing on top of anything else, from a 1024x600 screen up."""
+    window = make_window(start=("path", odd_images["gray"]))
+    window.resize(*size)
+    window.show()
+    window.panel.compare_box.setChecked(compare)
+    wait_for_faces(qtbot, window, models=("scratch_cnn", "deepface") if compare else ("scratch_cnn",))
+    qtbot.wait(100)
+    assert (window.width(), window.height()) == size  # no minimum larger than the screen
+
+    def rect(widget):
+        return widget.geometry().translated(widget.parentWidget().mapTo(window, widget.parentWidget().rect().topLeft()))
+
+    panel = window.panel
+    parts = [panel.face_label, panel.chart, panel.timeline_title, panel.timeline_plot]
+    for upper, lower in zip(parts, parts[1:]):
+        assert rect(upper).bottom() < rect(lower).top(), (upper, lower)
+    status = rect(window.statusBar())
+    assert status.bottom() < size[1] and rect(panel.timeline_plot).bottom() < status.top()
+    plot = panel.chart.getPlotItem()
+    label = plot.getAxis("bottom").label  # "probability (%)": its text, inside the text item's margins
+    margin = round(label.document().documentMargin())
+    for item, inset in ((label, margin), (plot.getViewBox(), 0)):  # the axis words, and the 7 rows of bars
+        shown = panel.chart.mapFromScene(item.mapToScene(item.boundingRect()).boundingRect()).boundingRect()
+        shown = shown.adjusted(0, inset, 0, -inset)
+        assert shown.top() >= 0 and shown.bottom() <= panel.chart.height(), (item, shown, panel.chart.height())

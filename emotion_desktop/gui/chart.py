@@ -39,7 +39,7 @@ class StaticPlot(pg.PlotWidget):
 
 class EmotionChart(StaticPlot):
     def __init__(self, parent=None):
-        super().__init__(parent, min_height=220)
+        super().__init__(parent, min_height=185)
         plot = self.getPlotItem()
         plot.setXRange(0, 100, padding=0)
         plot.setYRange(-0.6, len(EMOTIONS) - 0.4, padding=0)

@@ -37,7 +37,7 @@ class ControlPanel(QWidget):
         self.model_combo = QComboBox()
         for name in backend_names():
             self.model_combo.addItem(DISPLAY_NAMES[name], name)
-        self.compare_box = QCheckBox("Compare all models")
+        self.compare_box = QCheckBox("Compare all")
         self.compare_box.setToolTip("Run every available model on the same frames and show them side by side")
         self.face_label = QLabel("No face yet")
         self.face_label.setWordWrap(True)
@@ -45,6 +45,9 @@ class ControlPanel(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         font.setBold(True)
         self.face_label.setFont(font)
+        # Room for two lines whatever the text: the chart must not jump when a longer answer wraps.
+        self.face_label.setFixedHeight(self.face_label.fontMetrics().lineSpacing() * 2 + 4)
+        self.face_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.chart = EmotionChart()
         self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
         self.smoothing_slider.setRange(0, 100)  # hundredths of a second
@@ -60,9 +63,11 @@ class ControlPanel(QWidget):
         smoothing_row = QHBoxLayout()
         smoothing_row.addWidget(self.smoothing_slider, 1)
         smoothing_row.addWidget(self.smoothing_label)
+        model_row = QHBoxLayout()  # one row for both: the panel must fit a 1024x600 screen
+        model_row.addWidget(self.model_combo, 1)
+        model_row.addWidget(self.compare_box)
         form = QFormLayout()
-        form.addRow("Model", self.model_combo)
-        form.addRow("", self.compare_box)
+        form.addRow("Model", model_row)
         form.addRow("Smoothing", smoothing_row)
         form.addRow("Face detector", self.detector_combo)
         self.timeline_plot = TimelinePlot()
@@ -73,7 +78,8 @@ class ControlPanel(QWidget):
         self.timeline_span.setSuffix(" s")
         self.timeline_span.setToolTip("How many seconds of the charted face's history the timeline shows")
         timeline_row = QHBoxLayout()
-        timeline_row.addWidget(QLabel("Timeline of the charted face"), 1)
+        self.timeline_title = QLabel("Timeline of the charted face")
+        timeline_row.addWidget(self.timeline_title, 1)
         timeline_row.addWidget(self.timeline_span)
 
         layout = QVBoxLayout(self)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import QDockWidget, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout
 
 
@@ -73,15 +73,24 @@ class Banner(QFrame):
         self.show()
 
 
+class _LogView(QPlainTextEdit):
+    """Five lines tall unless the window has room to spare: the chart gets the height first."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.fontMetrics().lineSpacing() * 5 + 12)
+
+
 class LogDock(QDockWidget):
     """The log panel under the video: time-stamped lines, the newest 1,000 kept."""
 
     def __init__(self, parent=None):
         super().__init__("Log", parent)
         self.setObjectName("log")
-        self.view = QPlainTextEdit()
+        self.view = _LogView()
         self.view.setReadOnly(True)
         self.view.setMaximumBlockCount(1000)
+        # Two lines at least, not the text edit's default: the window must fit a 1024x600 screen.
+        self.view.setMinimumHeight(self.view.fontMetrics().lineSpacing() * 2 + 12)
         self.setWidget(self.view)
         self.setMaximumHeight(160)
 

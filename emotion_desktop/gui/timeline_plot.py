@@ -18,7 +18,7 @@ from emotion_desktop.timeline import Timeline
 
 class TimelinePlot(StaticPlot):
     def __init__(self, parent=None):
-        super().__init__(parent, min_height=150)
+        super().__init__(parent, min_height=90)
         plot = self.getPlotItem()
         plot.showGrid(x=True, y=True, alpha=0.2)
         # 300 s at 30 FPS is 9,000 points a curve: draw about a point per pixel.
