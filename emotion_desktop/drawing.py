@@ -127,12 +127,13 @@ def place_title(size: tuple[int, int], boxes: list[Rect], image_size: tuple[int,
 
 
 def annotate(image: np.ndarray, result: FrameResult, selected_track: int | None = None,
-             smoothed: bool = True, title: str | None = None) -> np.ndarray:
+             smoothed: bool = True, title: str | None = None, text_size: float = 1.0) -> np.ndarray:
     """A copy of ``image`` (downscaled if larger than MAX_DRAW_SIDE) with every face's box and each
     model's top label drawn on it, labels laid out so that none covers another or another face.
-    ``title`` (e.g. the model's name on a CLI panel) goes in a corner that covers no face or label."""
+    ``title`` (e.g. the model's name on a CLI panel) goes in a corner that covers no face or label;
+    ``text_size`` enlarges the labels (presentation mode: readable across a room)."""
     canvas, factor = display_copy(image)
-    scale = label_scale(canvas.shape)
+    scale = label_scale(canvas.shape) * text_size
     compare = len(result.models) > 1
     boxes, blocks = [], []
     for face in result.faces:

@@ -43,6 +43,7 @@ from emotion_desktop.session_commands import (
     SetPaused,
     SetSmoothing,
     SetStillTta,
+    SetTextSize,
     StartRecording,
     Step,
     StopRecording,
@@ -78,6 +79,7 @@ class Session:
         self.log = SessionLog()
         self.log_lock = threading.Lock()  # the loop adds to the log while other threads read it
         self.selected_track: int | None = None
+        self.text_size = 1.0  # the drawn labels' size (SetTextSize)
         self.models_expected = True
         # Per-stage ms averaged over recent frames: the full face search runs on some frames only,
         # so one frame's figures would jump.
@@ -189,6 +191,9 @@ class Session:
                     self._step(offset)
                 case SelectTrack(track_id):
                     self.selected_track = track_id
+                    self._redraw()
+                case SetTextSize(factor):
+                    self.text_size = factor
                     self._redraw()
                 case ExpectModels(expected):
                     self.models_expected = expected
@@ -332,7 +337,7 @@ class Session:
 
     def _draw(self, frame: Frame, result: FrameResult) -> np.ndarray:
         selected = result.selected_face(self.selected_track)
-        annotated = annotate(frame.image, result, selected.track_id if selected else None)
+        annotated = annotate(frame.image, result, selected.track_id if selected else None, text_size=self.text_size)
         if self._recorder is not None:
             self._record(annotated, frame)
         return annotated

@@ -52,6 +52,11 @@ class SelectTrack:
 
 
 @dataclass(frozen=True)
+class SetTextSize:
+    factor: float  # the drawn labels' size relative to normal (presentation mode enlarges them)
+
+
+@dataclass(frozen=True)
 class ExpectModels:
     """Whether a model is on its way: a file waits for its first model so that every frame gets an
     answer; with none loadable, files play without answers."""
@@ -69,4 +74,4 @@ class StopRecording:
 
 
 Command = (OpenSource | SetBackends | SetDetector | SetSmoothing | SetStillTta | SetPaused | Step | SelectTrack
-           | ExpectModels | StartRecording | StopRecording)
+           | SetTextSize | ExpectModels | StartRecording | StopRecording)

@@ -56,6 +56,7 @@ class ViewState:
     recent: tuple[str, ...] = ()
     export_folder: str = ""
     timeline_s: float = DEFAULT_TIMELINE_S  # how many seconds the emotion timeline shows
+    presentation: bool = False  # full-screen video with large labels (not saved: every start is normal)
 
     @property
     def stills(self) -> bool:

@@ -345,3 +345,25 @@ def test_the_layout_holds_in_small_windows(make_window, qtbot, odd_images, deepf
         shown = panel.chart.mapFromScene(item.mapToScene(item.boundingRect()).boundingRect()).boundingRect()
         shown = shown.adjusted(0, inset, 0, -inset)
         assert shown.top() >= 0 and shown.bottom() <= panel.chart.height(), (item, shown, panel.chart.height())
+
+
+def test_presentation_mode_shows_the_video_full_screen_with_large_labels_and_esc_leaves(make_window, qtbot,
+                                                                                          odd_images):
+    window = make_window(start=("path", odd_images["gray"]))
+    window.show()
+    wait_for_faces(qtbot, window)
+    normal_width = window.video.image.width()
+    window.menus.presentation.trigger()  # F11
+    assert window.state.presentation and window.isFullScreen()
+    assert not window.panel.isVisible() and not window.menuBar().isVisible() and not window.statusBar().isVisible()
+    overlay = window.presentation.overlay
+    shown = window.frames_shown
+    qtbot.waitUntil(lambda: window.worker.session.text_size > 1 and overlay.isVisible(), timeout=5_000)
+    qtbot.waitUntil(lambda: window.frames_shown > shown, timeout=10_000)  # the still redrawn, larger labels
+    assert overlay.values()["scratch_cnn"] == pytest.approx(window.panel.chart.values()["scratch_cnn"])
+    assert overlay.geometry().right() <= window.video.width() and overlay.width() > 100
+    assert window.video.image.width() == normal_width
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.state.presentation and not window.isFullScreen() and not overlay.isVisible()
+    assert window.panel.isVisible() and window.menuBar().isVisible()
+    qtbot.waitUntil(lambda: window.worker.session.text_size == 1.0, timeout=5_000)

@@ -1,7 +1,7 @@
 """Screenshot of the real application window, for the README.
 
     xvfb-run -a -s "-screen 0 1440x900x24" python tools/screenshot.py docs/screenshot.png \
-        [--demo | --path FILE] [--compare] [--model NAME] [--seconds 25] [--dialog summary|evaluate=FOLDER]
+        [--demo | --path FILE] [--compare] [--presentation] [--model NAME] [--seconds 25] [--dialog summary|evaluate=FOLDER]
 
 Starts the same MainWindow as `emotion-desktop` on the xcb platform (a real X
 window, here on Xvfb), lets it run, then grabs the X screen.
@@ -25,6 +25,7 @@ def main() -> int:
     parser.add_argument("--demo", action="store_true")
     parser.add_argument("--path", type=Path)
     parser.add_argument("--compare", action="store_true")
+    parser.add_argument("--presentation", action="store_true", help="presentation mode (F11), the whole screen")
     parser.add_argument("--model", default="scratch_cnn")
     parser.add_argument("--seconds", type=float, default=25)
     parser.add_argument("--size", default="1400x860")
@@ -44,6 +45,9 @@ def main() -> int:
     window.move(0, 0)
     window.show()
     window.panel.compare_box.setChecked(args.compare)
+    if args.presentation:
+        window.state.presentation = True
+        width, height = app.primaryScreen().size().toTuple()
     deadline = time.time() + args.seconds
     while time.time() < deadline:
         app.processEvents()

@@ -25,6 +25,7 @@ from emotion_desktop.gui.messages import Banner, LogBridge, LogDock, Messages
 from emotion_desktop.gui.model_manager import ModelManager
 from emotion_desktop.gui.model_selection import ModelSelection
 from emotion_desktop.gui.output import WindowOutput
+from emotion_desktop.gui.presentation import PresentationMode
 from emotion_desktop.gui.status_readout import StatusReadout
 from emotion_desktop.gui.video_view import VideoView
 from emotion_desktop.gui.window_menus import MenuCommands, WindowMenus
@@ -80,6 +81,10 @@ class MainWindow(QMainWindow):
             evaluate_folder=self.evaluate_folder_dialog, show_models_dialog=self.show_models_dialog,
             download_weights=self.selection.download, show_guide=self.show_guide, show_about=self.show_about,
             quit=self.close))
+        self.menus.view_menu.addAction(self.log_dock.toggleViewAction())
+        self.presentation = PresentationMode(
+            self, self.video, [self.panel, self.log_dock, self.menuBar(), self.menus.toolbar, self.statusBar()],
+            self.worker.set_text_size, leave=lambda: setattr(self.state, "presentation", False))
         self._connect()
         self.selection.show_availability()
         geometry = self.settings.value("geometry")
@@ -143,6 +148,8 @@ class MainWindow(QMainWindow):
         events.is_paused.connect(worker.set_paused)
         events.timeline_s.connect(lambda seconds: setattr(self.timeline, "span_s", seconds))
         events.selected_track.connect(worker.select_track)
+        events.presentation.connect(self.presentation.set_active)
+        self.video.resized.connect(self.presentation.place_overlay)
 
         self.answer_timer = QTimer(self)  # shows a throttled frame's answer (see CHART_INTERVAL_S)
         self.answer_timer.setSingleShot(True)
@@ -297,6 +304,9 @@ class MainWindow(QMainWindow):
         self._chart_updated = time.monotonic()
         if self.last_result is not None:
             self.panel.show_answer(self.last_result, self.timeline)
+            face = self.last_result.selected_face(self.state.selected_track)
+            self.presentation.show({m: face.smoothed[m] for m in self.last_result.models if m in face.smoothed}
+                                   if face is not None else {})
 
     def update_status(self) -> None:
         self.status.show_recording(self.worker.recording_seconds)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 class VideoView(QWidget):
     clicked = Signal(float, float)  # a click, in frame pixel coordinates
+    resized = Signal()  # overlays follow the view's size
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -57,6 +58,10 @@ class VideoView(QWidget):
             painter.drawText(self.rect().adjusted(24, 24, -24, -24),
                              Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
         painter.end()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()
 
     def mousePressEvent(self, event) -> None:
         position = self.to_frame(event.position())

@@ -96,6 +96,9 @@ class WindowMenus:
         self.guide = _action(w, "&Quick Guide", do.show_guide, QKeySequence.StandardKey.HelpContents,
                              "How to use the window, and its keys")
         self.about = _action(w, "&About", do.show_about)
+        self.presentation = _action(w, "&Presentation Mode", lambda checked: setattr(state, "presentation", checked),
+                                    "F11", "Full-screen video with large labels for a live demo (Esc leaves)",
+                                    checkable=True)
         self.set_stepping(False, False)
         self._build_menus()
         self._build_toolbar()
@@ -123,6 +126,9 @@ class WindowMenus:
         source_menu.addSeparator()
         for action in (self.pause, self.prev, self.next):
             source_menu.addAction(action)
+
+        self.view_menu = menu.addMenu("&View")  # the window adds its panels' toggles
+        self.view_menu.addAction(self.presentation)
 
         models_menu = menu.addMenu("&Models")
         models_menu.setToolTipsVisible(True)  # disabled models say why in their tooltip
@@ -171,6 +177,10 @@ class WindowMenus:
                        self.snapshot, self.record, self.export_csv, None, self.compare, self.cards):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
         self.host.addToolBar(toolbar)
+        self.toolbar = toolbar
+        # Keys keep working while the menu bar and the toolbar are hidden (presentation mode).
+        self.host.addActions([self.pause, self.prev, self.next, self.compare, self.presentation, self.snapshot,
+                              self.record, self.quit])
 
     def _follow_state(self) -> None:
         events = self.state.events
@@ -179,6 +189,7 @@ class WindowMenus:
         events.compare.connect(lambda checked: self.compare.setChecked(checked))
         events.is_paused.connect(self._show_paused)
         events.still_tta.connect(self._check_tta)
+        events.presentation.connect(lambda on: self.presentation.setChecked(on))
         self._check_model(self.state.primary_model)
         self._show_model_problems(self.state.model_problems)
         self.compare.setChecked(self.state.compare)

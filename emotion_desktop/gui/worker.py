@@ -28,6 +28,7 @@ from emotion_desktop.session_commands import (
     SetPaused,
     SetSmoothing,
     SetStillTta,
+    SetTextSize,
     StartRecording,
     Step,
     StopRecording,
@@ -98,6 +99,10 @@ class PipelineWorker(QThread):
     def select_track(self, track_id: int | None) -> None:
         """Draw this face as the selected one (None: the largest); a still image is redrawn."""
         self.session.send(SelectTrack(track_id))
+
+    def set_text_size(self, factor: float) -> None:
+        """Draw the labels ``factor`` times their normal size (presentation mode); a still is redrawn."""
+        self.session.send(SetTextSize(factor))
 
     def expect_models(self, expected: bool) -> None:
         self.session.send(ExpectModels(bool(expected)))
