@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="write each image annotated with every model's answer side by side (videos: "
                               "OUTDIR/<name>.annotated.mp4 with every model's answer on each face), plus "
                          "results.csv and results.json")
+    predict.add_argument("--explain", type=Path, metavar="OUTDIR",
+                         help="images: write why each model answered, OUTDIR/<image>.face<N>.<model>.png (the face "
+                              "with a heat map of the regions the answer rests on; faces numbered left to right)")
     predict.add_argument("--models-dir", type=Path, help="folder holding <model>.keras and cards")
 
     batch = commands.add_parser("batch", help="analyse an archive of images and videos on Dask: resumable, "
@@ -178,6 +181,7 @@ def predict_command(args) -> int:
     from emotion_desktop.detectors import make_detector
     from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
     from emotion_desktop.results import write_json
+    from emotion_desktop.saliency import write_face_maps
     from emotion_desktop.session import Session
     from emotion_desktop.sources import ImageSource, PrefetchedSource, SourceError, VideoFileSource, open_path
     from emotion_desktop.text_report import format_report
@@ -218,6 +222,8 @@ def predict_command(args) -> int:
             failed(str(exc))
             continue
         video = isinstance(source, VideoFileSource)
+        if video and args.explain:
+            print(f"emotion-desktop: {name}: --explain writes maps for images only", file=sys.stderr)
         if video:
             source = PrefetchedSource(source)  # decode on its own thread while frames are analysed
         record_to = annotator.video_path(path) if annotator and video else None
@@ -225,11 +231,16 @@ def predict_command(args) -> int:
             try:
                 for result, frame, _ in session.analyse(source, name, "video" if video else "image", args.every,
                                                         record_to):
+                    if args.explain and isinstance(source, ImageSource):
+                        pipeline.explain(frame.image, result.faces)
+                        maps = write_face_maps(args.explain, path.stem, frame.image, result)
+                        print(f"emotion-desktop: {len(maps)} saliency map(s) of {name} in {args.explain}",
+                              file=sys.stderr)
                     if annotator and isinstance(source, ImageSource):
                         written = annotator.write(path, frame.image, result)
                         print(f"emotion-desktop: annotated image {written}", file=sys.stderr)
                     progress.update(args.every if video else 1)
-            except SourceError as exc:
+            except (SourceError, OSError) as exc:
                 failed(str(exc))
     output = session.log.as_json() + failures
     analysed = session.log.frame_count > 0  # files are written only for what could be analysed

@@ -18,6 +18,7 @@ import numpy as np
 from emotion_desktop.backends import SHORT_NAMES
 from emotion_desktop.labels import EMOTION_COLORS_BGR
 from emotion_desktop.results import FrameResult
+from emotion_desktop.saliency import heat_overlay
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 VIEW_SIDE = 900  # the long side of a frame as typically shown; labels are sized for that view
@@ -126,12 +127,45 @@ def place_title(size: tuple[int, int], boxes: list[Rect], image_size: tuple[int,
     return min(rects, key=lambda rect: sum(_overlap(rect, box) for box in boxes))
 
 
+def draw_explanations(canvas: np.ndarray, boxes: list[Rect], result: FrameResult, scale: float) -> list[Rect]:
+    """Each face's saliency map: the first model's over the face itself; in compare mode, below the
+    box, a small copy of the face with each model's map, named. Returns the rects the copies cover."""
+    height, width = canvas.shape[:2]
+    covered = []
+    for face, (x, y, w, h) in zip(result.faces, boxes):
+        models = [m for m in result.models if m in face.explanations]
+        x0, y0, x1, y1 = max(0, x), max(0, y), min(width, x + w), min(height, y + h)
+        if not models or x1 - x0 < 4 or y1 - y0 < 4:
+            continue
+        original = canvas[y0:y1, x0:x1].copy()
+        canvas[y0:y1, x0:x1] = heat_overlay(original, face.explanations[models[0]].heat)
+        if len(models) < 2:
+            continue
+        side = int(np.clip(w / len(models), 40, 110))
+        top = y1 + 4
+        for index, model in enumerate(models):
+            left = x0 + index * (side + 4)
+            if left + side > width or top + side > height:
+                break
+            canvas[top:top + side, left:left + side] = heat_overlay(
+                cv2.resize(original, (side, side)), face.explanations[model].heat)
+            name = SHORT_NAMES.get(model, model)
+            name_scale = scale * 0.6  # shrunk until the name fits under its copy
+            while name_scale > 0.25 and label_size([name], name_scale)[0] > side:
+                name_scale *= 0.85
+            draw_label(canvas, name, left, top + side - label_size([name], name_scale)[1], (40, 40, 40), name_scale)
+            covered.append((left, top, side, side))
+    return covered
+
+
 def annotate(image: np.ndarray, result: FrameResult, selected_track: int | None = None,
-             smoothed: bool = True, title: str | None = None, text_size: float = 1.0) -> np.ndarray:
+             smoothed: bool = True, title: str | None = None, text_size: float = 1.0,
+             explain: bool = False) -> np.ndarray:
     """A copy of ``image`` (downscaled if larger than MAX_DRAW_SIDE) with every face's box and each
     model's top label drawn on it, labels laid out so that none covers another or another face.
     ``title`` (e.g. the model's name on a CLI panel) goes in a corner that covers no face or label;
-    ``text_size`` enlarges the labels (presentation mode: readable across a room)."""
+    ``text_size`` enlarges the labels (presentation mode: readable across a room); ``explain`` lays
+    the faces' saliency maps (``FaceResult.explanations``) over them."""
     canvas, factor = display_copy(image)
     scale = label_scale(canvas.shape) * text_size
     compare = len(result.models) > 1
@@ -145,6 +179,7 @@ def annotate(image: np.ndarray, result: FrameResult, selected_track: int | None 
             prefix = f"{SHORT_NAMES.get(model, model)}: " if compare else ""
             lines.append((f"{prefix}{label} {probability:.0%}", EMOTION_COLORS_BGR[label]))
         blocks.append(lines or [("face", (200, 200, 200))])
+    explained = draw_explanations(canvas, boxes, result, scale) if explain else []  # under the boxes
     for face, (x, y, w, h), lines in zip(result.faces, boxes, blocks):
         color = lines[0][1]
         selected = face.track_id == selected_track
@@ -155,7 +190,7 @@ def annotate(image: np.ndarray, result: FrameResult, selected_track: int | None 
                           (255, 255, 255), max(1, thickness // 2), cv2.LINE_AA)
     sizes = [label_size([text for text, _ in lines], scale) for lines in blocks]
     image_size = (canvas.shape[1], canvas.shape[0])
-    obstacles = []
+    obstacles = list(explained)
     if title:
         title_rect = place_title(label_size([title], scale), boxes, image_size)
         draw_label(canvas, title, title_rect[0], title_rect[1], (40, 40, 40), scale)

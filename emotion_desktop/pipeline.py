@@ -16,6 +16,7 @@ from emotion_desktop.backends import Backend
 from emotion_desktop.detectors import FaceDetector, detect_or_whole
 from emotion_desktop.geometry import crop
 from emotion_desktop.results import FaceResult, FrameResult
+from emotion_desktop.saliency import STILL_GRID, occlusion_map
 from emotion_desktop.sources import Frame
 from emotion_desktop.tracking import IouTracker, ProbabilitySmoother, Track
 from emotion_desktop.tta import predict_with_tta
@@ -106,6 +107,21 @@ class Pipeline:
             return
         self.tracker.move(track, found.box)
         track.confidence = found.confidence
+
+    def explain(self, image: np.ndarray, faces: list[FaceResult], models: list[str] | None = None,
+                grid: int = STILL_GRID) -> None:
+        """Add each face's saliency map per model (``models``: all by default) to the faces;
+        a model that fails leaves its maps out (its answer is unaffected)."""
+        for backend in self.backends:
+            if models is not None and backend.name not in models:
+                continue
+            for face in faces:
+                if backend.name not in face.probabilities:
+                    continue
+                try:
+                    face.explanations[backend.name] = occlusion_map(backend, crop(image, face.box), grid)
+                except Exception:
+                    log.exception("explaining %s's answer failed", backend.name)
 
     def _detector_failed(self, frame: Frame, error: Exception) -> None:
         self._detector_error = f"{type(error).__name__}: {error}"

@@ -30,6 +30,8 @@ class FaceResult:
     whole_image: bool = False
     probabilities: dict[str, np.ndarray] = field(default_factory=dict)  # raw, per model, EMOTIONS order
     smoothed: dict[str, np.ndarray] = field(default_factory=dict)
+    # Why each model answered (saliency.Explanation per model), when asked for: not exported as data
+    explanations: dict[str, object] = field(default_factory=dict)
 
     def top(self, model: str, smoothed: bool = True) -> tuple[str, float]:
         values = (self.smoothed if smoothed else self.probabilities)[model]

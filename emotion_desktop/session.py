@@ -33,6 +33,7 @@ from emotion_desktop.frame_grabber import FrameGrabber
 from emotion_desktop.pipeline import Pipeline
 from emotion_desktop.recording import RecordingError, VideoRecorder
 from emotion_desktop.results import FrameResult, SessionLog
+from emotion_desktop.saliency import LIVE_GRID
 from emotion_desktop.session_commands import (
     Command,
     ExpectModels,
@@ -42,6 +43,7 @@ from emotion_desktop.session_commands import (
     SetDetector,
     SetPaused,
     SetSmoothing,
+    SetExplain,
     SetStillTta,
     SetTextSize,
     StartRecording,
@@ -52,6 +54,9 @@ from emotion_desktop.sources import Frame, FrameSource, ImageSource, SourceError
 
 log = logging.getLogger(__name__)
 FPS_WINDOW_S = 1.0
+# Live saliency: one map a second for the charted face (a coarser grid than stills), reused on that
+# face in between, so explaining costs one frame's worth of time a second, not every frame.
+LIVE_EXPLAIN_EVERY_S = 1.0
 
 
 class SessionEvents(SignalGroup):
@@ -80,6 +85,10 @@ class Session:
         self.log_lock = threading.Lock()  # the loop adds to the log while other threads read it
         self.selected_track: int | None = None
         self.text_size = 1.0  # the drawn labels' size (SetTextSize)
+        self.explain = False  # saliency maps on the faces (SetExplain)
+        self._explained_at = 0.0
+        self._live_explanation: tuple[tuple[int, str], object] | None = None  # (track, model), its map
+        self._last_frame: Frame | None = None
         self.models_expected = True
         # Per-stage ms averaged over recent frames: the full face search runs on some frames only,
         # so one frame's figures would jump.
@@ -192,6 +201,8 @@ class Session:
                 case SelectTrack(track_id):
                     self.selected_track = track_id
                     self._redraw()
+                case SetExplain(on):
+                    self._set_explain(on)
                 case SetTextSize(factor):
                     self.text_size = factor
                     self._redraw()
@@ -241,7 +252,8 @@ class Session:
         if self._source is not None:
             self._source.close()
             self._source = None
-        self._still = self._last_result = None
+        self._still = self._last_result = self._last_frame = None
+        self._live_explanation = None
         self._image_index = None
 
     def _step(self, offset: int) -> None:
@@ -321,6 +333,11 @@ class Session:
         """Process one frame: its result goes into the log, its annotated image into the recording,
         and both out through ``events.frame_done``."""
         result = self.pipeline.process(frame, capture_ms, source=self._source_name)
+        self._last_frame = frame
+        if self.explain:
+            explain_started = time.perf_counter()
+            self._explain(frame, result)
+            result.add_stage("explain", (time.perf_counter() - explain_started) * 1000)
         annotated = None
         if self.draw or self._recorder is not None:
             draw_started = time.perf_counter()
@@ -335,9 +352,43 @@ class Session:
         self.events.frame_done.emit(result, frame, annotated)
         return result, frame, annotated
 
+    def _explain(self, frame: Frame, result: FrameResult, thorough: bool = False) -> None:
+        """Saliency maps: a still (or a paused frame) gets every face's map for every model; a moving
+        source gets the charted face's map for the first model once every LIVE_EXPLAIN_EVERY_S, shown
+        on that face in between, so the frame rate holds."""
+        if frame.still or thorough:
+            self.pipeline.explain(frame.image, result.faces)
+            return
+        face = result.selected_face(self.selected_track)
+        if face is None or not result.models:
+            return
+        model = result.models[0]
+        key = (face.track_id, model)
+        due = time.perf_counter() - self._explained_at >= LIVE_EXPLAIN_EVERY_S
+        if due or self._live_explanation is None or self._live_explanation[0] != key:
+            self.pipeline.explain(frame.image, [face], [model], LIVE_GRID)
+            self._explained_at = time.perf_counter()
+            self._live_explanation = (key, face.explanations.get(model))
+        elif self._live_explanation[1] is not None:
+            face.explanations[model] = self._live_explanation[1]
+
+    def _set_explain(self, on: bool) -> None:
+        self.explain = on
+        self._live_explanation = None
+        frame, result = self._still or (self._last_frame if self._paused else None), self._last_result
+        if frame is None or result is None:
+            return
+        for face in result.faces:
+            face.explanations.clear()
+        if on:
+            self._explain(frame, result, thorough=True)
+        annotated = self._draw(frame, result)
+        self.events.frame_done.emit(result, frame, annotated)
+
     def _draw(self, frame: Frame, result: FrameResult) -> np.ndarray:
         selected = result.selected_face(self.selected_track)
-        annotated = annotate(frame.image, result, selected.track_id if selected else None, text_size=self.text_size)
+        annotated = annotate(frame.image, result, selected.track_id if selected else None, text_size=self.text_size,
+                             explain=self.explain)
         if self._recorder is not None:
             self._record(annotated, frame)
         return annotated

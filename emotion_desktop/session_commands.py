@@ -52,6 +52,11 @@ class SelectTrack:
 
 
 @dataclass(frozen=True)
+class SetExplain:
+    on: bool  # saliency maps on the faces (why each model answered)
+
+
+@dataclass(frozen=True)
 class SetTextSize:
     factor: float  # the drawn labels' size relative to normal (presentation mode enlarges them)
 
@@ -74,4 +79,4 @@ class StopRecording:
 
 
 Command = (OpenSource | SetBackends | SetDetector | SetSmoothing | SetStillTta | SetPaused | Step | SelectTrack
-           | SetTextSize | ExpectModels | StartRecording | StopRecording)
+           | SetTextSize | SetExplain | ExpectModels | StartRecording | StopRecording)

@@ -56,6 +56,7 @@ class ViewState:
     recent: tuple[str, ...] = ()
     export_folder: str = ""
     timeline_s: float = DEFAULT_TIMELINE_S  # how many seconds the emotion timeline shows
+    explain: bool = False  # saliency maps: why each model answered (not saved: costs time when on)
     presentation: bool = False  # full-screen video with large labels (not saved: every start is normal)
 
     @property

@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         events.timeline_s.connect(lambda seconds: setattr(self.timeline, "span_s", seconds))
         events.selected_track.connect(worker.select_track)
         events.presentation.connect(self.presentation.set_active)
+        events.explain.connect(worker.set_explain)
         self.video.resized.connect(self.presentation.place_overlay)
 
         self.answer_timer = QTimer(self)  # shows a throttled frame's answer (see CHART_INTERVAL_S)

@@ -96,6 +96,10 @@ class WindowMenus:
         self.guide = _action(w, "&Quick Guide", do.show_guide, QKeySequence.StandardKey.HelpContents,
                              "How to use the window, and its keys")
         self.about = _action(w, "&About", do.show_about)
+        self.explain = _action(w, "Show &Why (Saliency)", lambda checked: setattr(state, "explain", checked),
+                               "Ctrl+H", "Heat map of the face regions each model's answer rests on "
+                               "(stills and paused frames: every face and model; live: the charted face, "
+                               "once a second)", checkable=True)
         self.presentation = _action(w, "&Presentation Mode", lambda checked: setattr(state, "presentation", checked),
                                     "F11", "Full-screen video with large labels for a live demo (Esc leaves)",
                                     checkable=True)
@@ -128,6 +132,7 @@ class WindowMenus:
             source_menu.addAction(action)
 
         self.view_menu = menu.addMenu("&View")  # the window adds its panels' toggles
+        self.view_menu.addAction(self.explain)
         self.view_menu.addAction(self.presentation)
 
         models_menu = menu.addMenu("&Models")
@@ -179,8 +184,8 @@ class WindowMenus:
         self.host.addToolBar(toolbar)
         self.toolbar = toolbar
         # Keys keep working while the menu bar and the toolbar are hidden (presentation mode).
-        self.host.addActions([self.pause, self.prev, self.next, self.compare, self.presentation, self.snapshot,
-                              self.record, self.quit])
+        self.host.addActions([self.pause, self.prev, self.next, self.compare, self.presentation, self.explain,
+                              self.snapshot, self.record, self.quit])
 
     def _follow_state(self) -> None:
         events = self.state.events
@@ -190,6 +195,7 @@ class WindowMenus:
         events.is_paused.connect(self._show_paused)
         events.still_tta.connect(self._check_tta)
         events.presentation.connect(lambda on: self.presentation.setChecked(on))
+        events.explain.connect(lambda on: self.explain.setChecked(on))
         self._check_model(self.state.primary_model)
         self._show_model_problems(self.state.model_problems)
         self.compare.setChecked(self.state.compare)

@@ -27,6 +27,7 @@ from emotion_desktop.session_commands import (
     SetDetector,
     SetPaused,
     SetSmoothing,
+    SetExplain,
     SetStillTta,
     SetTextSize,
     StartRecording,
@@ -99,6 +100,10 @@ class PipelineWorker(QThread):
     def select_track(self, track_id: int | None) -> None:
         """Draw this face as the selected one (None: the largest); a still image is redrawn."""
         self.session.send(SelectTrack(track_id))
+
+    def set_explain(self, on: bool) -> None:
+        """Saliency maps on the faces; a still or a paused frame is explained at once."""
+        self.session.send(SetExplain(on))
 
     def set_text_size(self, factor: float) -> None:
         """Draw the labels ``factor`` times their normal size (presentation mode); a still is redrawn."""
