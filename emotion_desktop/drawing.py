@@ -24,6 +24,7 @@ FONT = cv2.FONT_HERSHEY_SIMPLEX
 VIEW_SIDE = 900  # the long side of a frame as typically shown; labels are sized for that view
 MAX_DRAW_SIDE = 2560  # larger stills are drawn downscaled: no screen shows more, and copying 100 MP is slow
 Rect = tuple[int, int, int, int]  # x, y, w, h
+UNCERTAIN_BGR = (150, 150, 150)  # grey: an answer withheld (quality.py)
 
 
 def _text_color(background: tuple[int, int, int]) -> tuple[int, int, int]:
@@ -177,7 +178,10 @@ def annotate(image: np.ndarray, result: FrameResult, selected_track: int | None 
         for model in models:
             label, probability = face.top(model, smoothed)
             prefix = f"{SHORT_NAMES.get(model, model)}: " if compare else ""
-            lines.append((f"{prefix}{label} {probability:.0%}", EMOTION_COLORS_BGR[label]))
+            if face.uncertain_reason(model):  # the reason is in the chart's header and the exports
+                lines.append((f"{prefix}uncertain", UNCERTAIN_BGR))
+            else:
+                lines.append((f"{prefix}{label} {probability:.0%}", EMOTION_COLORS_BGR[label]))
         blocks.append(lines or [("face", (200, 200, 200))])
     explained = draw_explanations(canvas, boxes, result, scale) if explain else []  # under the boxes
     for face, (x, y, w, h), lines in zip(result.faces, boxes, blocks):

@@ -15,6 +15,7 @@ import numpy as np
 from emotion_desktop.backends import Backend
 from emotion_desktop.detectors import FaceDetector, detect_or_whole
 from emotion_desktop.geometry import crop
+from emotion_desktop.quality import face_quality, uncertain_code
 from emotion_desktop.results import FaceResult, FrameResult
 from emotion_desktop.saliency import STILL_GRID, occlusion_map
 from emotion_desktop.sources import Frame
@@ -84,7 +85,7 @@ class Pipeline:
             detections = []
         tracks = self.tracker.update([d.box for d in detections])
         for track, detection in zip(tracks, detections):
-            track.confidence, track.whole_image = detection.confidence, detection.whole_image
+            track.confidence, track.whole_image, track.turn = detection.confidence, detection.whole_image, detection.turn
         return tracks
 
     def _search_every(self) -> int:
@@ -106,7 +107,7 @@ class Pipeline:
             self._frames_since_detection = self._search_every()
             return
         self.tracker.move(track, found.box)
-        track.confidence = found.confidence
+        track.confidence, track.turn = found.confidence, found.turn
 
     def explain(self, image: np.ndarray, faces: list[FaceResult], models: list[str] | None = None,
                 grid: int = STILL_GRID) -> None:
@@ -141,6 +142,8 @@ class Pipeline:
                             whole_image=track.whole_image)
                  for track in tracks]
         crops = [crop(frame.image, face.box) for face in faces]
+        for face, face_crop, track in zip(faces, crops, tracks):
+            face.quality = face_quality(face_crop, face.box, track.turn)
         result = FrameResult(frame_index=frame.index, time_s=frame.time_s, source=source, faces=faces,
                              models=self.model_names, image_name=frame.name)
         if self._detector_error:
@@ -160,6 +163,8 @@ class Pipeline:
                     face.probabilities[backend.name] = row
                     face.smoothed[backend.name] = self.smoother.update(face.track_id, backend.name, row,
                                                                        frame.time_s)
+                    face.uncertain[backend.name] = uncertain_code(face.quality,
+                                                                  float(face.smoothed[backend.name].max()))
         self.smoother.forget({t.track_id for t in self.tracker.tracks})
         finished = time.perf_counter()
         result.timings_ms = {"capture": capture_ms, "detect": (detect_done - started) * 1000,

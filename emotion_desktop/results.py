@@ -19,6 +19,7 @@ import numpy as np
 
 from emotion_desktop.geometry import Box
 from emotion_desktop.labels import EMOTIONS
+from emotion_desktop.quality import REASONS, FaceQuality
 from emotion_desktop.summary import SUMMARY_CSV_COLUMNS, FaceSummary, summarise, summary_csv_row
 
 
@@ -32,6 +33,12 @@ class FaceResult:
     smoothed: dict[str, np.ndarray] = field(default_factory=dict)
     # Why each model answered (saliency.Explanation per model), when asked for: not exported as data
     explanations: dict[str, object] = field(default_factory=dict)
+    quality: FaceQuality | None = None  # size, sharpness, head turn (quality.py)
+    uncertain: dict[str, int] = field(default_factory=dict)  # per model: 0, else the index of its reason
+
+    def uncertain_reason(self, model: str) -> str:
+        """Why ``model``'s answer on this face is uncertain ("" when it stands)."""
+        return REASONS[self.uncertain.get(model, 0)]
 
     def top(self, model: str, smoothed: bool = True) -> tuple[str, float]:
         values = (self.smoothed if smoothed else self.probabilities)[model]
@@ -96,7 +103,8 @@ def _percentages(values: np.ndarray) -> dict[str, float]:
 
 
 def face_record(*, model: str, raw: np.ndarray, smoothed: np.ndarray, box: Box, confidence: float,
-                whole_image: bool, track_id: int, frame: int, time_s: float) -> dict:
+                whole_image: bool, track_id: int, frame: int, time_s: float, sharpness: float = 0.0,
+                turn: float = 0.0, uncertain: int = 0) -> dict:
     """One face's answer from one model, in DeepFace's ``analyze`` shape plus our fields."""
     x, y, w, h = box
     return {
@@ -110,11 +118,15 @@ def face_record(*, model: str, raw: np.ndarray, smoothed: np.ndarray, box: Box, 
         "track_id": int(track_id),
         "frame": int(frame),
         "time_s": round(float(time_s), 4),
+        "uncertain": bool(uncertain),
+        "uncertain_reason": REASONS[int(uncertain)],
+        "quality": FaceQuality(int(min(w, h)), float(sharpness), float(turn)).as_json(),
     }
 
 
 CSV_COLUMNS = (["source", "frame", "time_s", "image", "track_id", "model", "x", "y", "w", "h", "face_confidence",
-                "whole_image", "dominant_emotion", "dominant_emotion_smoothed"]
+                "whole_image", "dominant_emotion", "dominant_emotion_smoothed", "uncertain", "uncertain_reason",
+                "sharpness", "head_turn"]
                + list(EMOTIONS) + [f"{e}_smoothed" for e in EMOTIONS])
 
 
@@ -123,15 +135,20 @@ def csv_row(source: str, image: str, record: dict) -> dict:
            "track_id": record["track_id"], "model": record["model"], **record["region"],
            "face_confidence": record["face_confidence"], "whole_image": int(record["whole_image"]),
            "dominant_emotion": record["dominant_emotion"],
-           "dominant_emotion_smoothed": max(record["emotion_smoothed"], key=record["emotion_smoothed"].get)}
+           "dominant_emotion_smoothed": max(record["emotion_smoothed"], key=record["emotion_smoothed"].get),
+           "uncertain": int(record["uncertain"]), "uncertain_reason": record["uncertain_reason"],
+           "sharpness": record["quality"]["sharpness"], "head_turn": record["quality"]["head_turn"]}
     row.update(record["emotion"])
     row.update({f"{e}_smoothed": v for e, v in record["emotion_smoothed"].items()})
     return row
 
 
-# SessionLog row layout: frame, time, track, x, y, w, h, confidence, whole, model index, 7 raw, 7 smoothed
+# SessionLog row layout: frame, time, track, x, y, w, h, confidence, whole, model index, 7 raw, 7 smoothed,
+# sharpness, head turn, uncertain code
 _RAW = slice(10, 17)
 _SMOOTHED = slice(17, 24)
+_SHARPNESS, _TURN, _UNCERTAIN = 24, 25, 26
+_ROW_WIDTH = 27
 
 
 class _GrowingRows:
@@ -176,7 +193,7 @@ class _SourceLog:
         self.name = name
         self.kind = kind
         self.frames = _GrowingRows(5, np.float64)
-        self.faces = _GrowingRows(24, np.float32)
+        self.faces = _GrowingRows(_ROW_WIDTH, np.float32)
         self.images: list[str] = []  # file names of still images, by id (frames store the id, -1 for none)
         self.errors: dict[int, dict] = {}  # frame position -> model errors
 
@@ -240,7 +257,8 @@ class _SourceLog:
             faces = [face_record(model=models[int(r[9])], raw=r[_RAW].astype(np.float64),
                                  smoothed=r[_SMOOTHED].astype(np.float64), box=tuple(int(v) for v in r[3:7]),
                                  confidence=float(r[7]), whole_image=bool(r[8]), track_id=int(r[2]), frame=frame,
-                                 time_s=float(time_s)) for r in rows]
+                                 time_s=float(time_s), sharpness=float(r[_SHARPNESS]), turn=float(r[_TURN]),
+                                 uncertain=int(r[_UNCERTAIN])) for r in rows]
             entry = {"frame": frame, "time_s": round(float(time_s), 4), "faces": faces}
             if image_id >= 0:
                 entry["image"] = self.images[image_id]
@@ -257,7 +275,8 @@ class SourceSummary(NamedTuple):
 
 def _summaries(source: "_SourceLog", models: list[str]) -> list[FaceSummary]:
     rows = source.faces.rows(0, len(source.faces))
-    return summarise(rows[:, 1], rows[:, 2].astype(int), rows[:, 9].astype(int), rows[:, _SMOOTHED], models)
+    return summarise(rows[:, 1], rows[:, 2].astype(int), rows[:, 9].astype(int), rows[:, _SMOOTHED], models,
+                     uncertain=rows[:, _UNCERTAIN] > 0)
 
 
 class SessionLog:
@@ -291,12 +310,15 @@ class SessionLog:
         rows = []
         for face in result.faces:
             for model, raw in face.probabilities.items():
+                quality = face.quality
                 rows.append(np.concatenate([
                     [result.frame_index, result.time_s, face.track_id, *face.box, face.confidence,
                      float(face.whole_image), self._model_index(model)],
-                    raw, face.smoothed.get(model, raw)]))
+                    raw, face.smoothed.get(model, raw),
+                    [quality.sharpness if quality else 0.0, quality.turn if quality else 0.0,
+                     face.uncertain.get(model, 0)]]))
         self.sources[-1].add(result.frame_index, float(result.time_s), result.image_name, result.errors,
-                             np.array(rows, dtype=np.float64).reshape(-1, 24), replaces_still=still)
+                             np.array(rows, dtype=np.float64).reshape(-1, _ROW_WIDTH), replaces_still=still)
 
     @property
     def frame_count(self) -> int:

@@ -25,8 +25,9 @@ class FaceSummary:
     first_s: float
     last_s: float
     visible_s: float
-    dominant_share: dict[str, float]  # emotion -> fraction of the visible time (or of the frames) it led
+    dominant_share: dict[str, float]  # emotion -> fraction of the answered time (or frames) it led
     mean_percent: dict[str, float]  # emotion -> time-weighted mean probability, percent
+    uncertain_share: float = 0.0  # fraction of the visible time (or frames) the answer was uncertain
 
     @property
     def dominant(self) -> str:
@@ -37,7 +38,8 @@ class FaceSummary:
                 "first_s": round(self.first_s, 3), "last_s": round(self.last_s, 3),
                 "visible_s": round(self.visible_s, 3), "dominant_emotion": self.dominant,
                 "dominant_share": {e: round(v, 4) for e, v in self.dominant_share.items()},
-                "mean_emotion": {e: round(v, 2) for e, v in self.mean_percent.items()}}
+                "mean_emotion": {e: round(v, 2) for e, v in self.mean_percent.items()},
+                "uncertain_share": round(self.uncertain_share, 4)}
 
 
 def time_weights(times: np.ndarray) -> np.ndarray:
@@ -50,10 +52,13 @@ def time_weights(times: np.ndarray) -> np.ndarray:
     return np.append(gaps, np.median(gaps))
 
 
-def summarise(times, track_ids, model_ids, smoothed, models: list[str]) -> list[FaceSummary]:
+def summarise(times, track_ids, model_ids, smoothed, models: list[str], uncertain=None) -> list[FaceSummary]:
     """One summary per (track, model) from parallel arrays: a row per face and model per frame
-    (time in s, track id, model index into `models`, smoothed probabilities in EMOTIONS order)."""
+    (time in s, track id, model index into `models`, smoothed probabilities in EMOTIONS order, and
+    whether that answer was uncertain). Uncertain time is counted apart: the dominant-emotion shares
+    and means are over the answered time (over all of it when every answer was uncertain)."""
     times, track_ids, model_ids = (np.asarray(a) for a in (times, track_ids, model_ids))
+    uncertain = np.zeros(len(times), bool) if uncertain is None else np.asarray(uncertain, bool)
     smoothed = np.asarray(smoothed, dtype=np.float64).reshape(-1, len(EMOTIONS))
     summaries = []
     for track, model in sorted({(int(t), int(m)) for t, m in zip(track_ids, model_ids)}):
@@ -61,18 +66,21 @@ def summarise(times, track_ids, model_ids, smoothed, models: list[str]) -> list[
         rows = rows[np.argsort(times[rows], kind="stable")]
         weights = time_weights(times[rows])
         timed = np.ptp(times[rows]) > 0 if len(rows) > 1 else False
+        unsure = uncertain[rows]
+        answered = weights * ~unsure if not unsure.all() else weights
         probabilities = smoothed[rows]
-        share = np.bincount(probabilities.argmax(axis=1), weights=weights, minlength=len(EMOTIONS)) / weights.sum()
-        mean = (probabilities * weights[:, None]).sum(axis=0) / weights.sum() * 100
+        share = np.bincount(probabilities.argmax(axis=1), weights=answered, minlength=len(EMOTIONS)) / answered.sum()
+        mean = (probabilities * answered[:, None]).sum(axis=0) / answered.sum() * 100
         summaries.append(FaceSummary(
             track_id=track, model=models[model], frames=len(rows), first_s=float(times[rows[0]]),
             last_s=float(times[rows[-1]]), visible_s=float(weights.sum()) if timed else 0.0,
-            dominant_share=dict(zip(EMOTIONS, share.tolist())), mean_percent=dict(zip(EMOTIONS, mean.tolist()))))
+            dominant_share=dict(zip(EMOTIONS, share.tolist())), mean_percent=dict(zip(EMOTIONS, mean.tolist())),
+            uncertain_share=float((weights * unsure).sum() / weights.sum())))
     return summaries
 
 
 SUMMARY_CSV_COLUMNS = (["source", "track_id", "model", "frames", "first_s", "last_s", "visible_s", "dominant_emotion"]
-                       + [f"{e}_share" for e in EMOTIONS] + [f"{e}_mean" for e in EMOTIONS])
+                       + [f"{e}_share" for e in EMOTIONS] + [f"{e}_mean" for e in EMOTIONS] + ["uncertain_share"])
 
 
 def summary_csv_row(source: str, summary: FaceSummary) -> dict:
@@ -80,4 +88,5 @@ def summary_csv_row(source: str, summary: FaceSummary) -> dict:
     row = {key: record[key] for key in SUMMARY_CSV_COLUMNS[1:8]}
     row.update({f"{e}_share": v for e, v in record["dominant_share"].items()})
     row.update({f"{e}_mean": v for e, v in record["mean_emotion"].items()})
+    row["uncertain_share"] = record["uncertain_share"]
     return {"source": source, **row}

@@ -38,7 +38,9 @@ def _image_lines(entry: dict, short_names: dict[str, str]) -> list[str]:
             where = "whole image" if answers[0]["whole_image"] else \
                 f"face {number} of {len(faces)} at x={box['x']} y={box['y']} {box['w']}x{box['h']}"
             said = ", ".join(f"{short_names.get(a['model'], a['model'])}: {a['dominant_emotion']} "
-                             f"{a['emotion'][a['dominant_emotion']]:.0f}%" for a in answers)
+                             f"{a['emotion'][a['dominant_emotion']]:.0f}%"
+                             + (f" (uncertain: {a['uncertain_reason']})" if a.get("uncertain") else "")
+                             for a in answers)
             lines.append(f"{name}: {where}: {said}")
     return lines
 
@@ -54,6 +56,8 @@ def _video_lines(name: str, entry: dict, short_names: dict[str, str]) -> list[st
     for track, summaries in sorted(by_track.items()):
         seen = summaries[0]
         said = ", ".join(f"{short_names.get(s['model'], s['model'])}: mostly {s['dominant_emotion']} "
-                         f"({s['dominant_share'][s['dominant_emotion']]:.0%} of the time)" for s in summaries)
+                         f"({s['dominant_share'][s['dominant_emotion']]:.0%} of the answered time"
+                         + (f"; uncertain {s['uncertain_share']:.0%} of the time" if s.get("uncertain_share") else "")
+                         + ")" for s in summaries)
         lines.append(f"  face #{track}, seen {seen['first_s']:.1f}-{seen['last_s']:.1f} s: {said}")
     return lines

@@ -26,6 +26,7 @@ class Track:
     missed: int = 0  # consecutive full detections without a match
     confidence: float = 1.0  # of the face detection that last placed the box
     whole_image: bool = False  # the box is the whole image (a face crop), nothing to follow
+    turn: float = 0.0  # the head's sideways turn at the last detection (detections.Detection.turn)
 
 
 class IouTracker:

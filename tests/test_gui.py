@@ -316,7 +316,8 @@ def test_timeline_follows_the_charted_face_and_the_summary_matches_the_export(ma
     assert window.output.write_results(tmp_path / "results.json", "json")
     (summary,) = json.loads((tmp_path / "results.json").read_text())[0]["summary"]
     assert int(table.item(1, 3).text()) == summary["frames"] == window.worker.result_counts()[0]
-    assert table.item(1, 4).text() == summary["dominant_emotion"]
+    assert table.item(1, 5).text() == summary["dominant_emotion"]
+    assert table.item(1, 4).text() == f"{summary['uncertain_share']:.0%}"
     assert table.item(1, 2).text() == f"{summary['visible_s']:.1f} s"
     dialog.close()
 

@@ -100,13 +100,19 @@ def test_no_face_gives_an_empty_result(scratch):
 def test_annotation_draws_boxes_in_the_emotion_colour(scratch, astronaut_bgr):
     from emotion_desktop.labels import EMOTION_COLORS_BGR
 
+    from emotion_desktop.drawing import UNCERTAIN_BGR
+
     result = Pipeline(HaarFaceDetector(), [scratch]).process(Frame(astronaut_bgr, 0, 0.0))
+    result.faces[0].uncertain.clear()  # the tiny test model is never sure: drawn as if it were
     drawn = annotate(astronaut_bgr, result)
     x, y, w, h = result.faces[0].box
     label, _ = result.faces[0].top("scratch_cnn")
     colour = np.array(EMOTION_COLORS_BGR[label])
     edge = drawn[y + h // 2, x]  # a pixel on the box's left edge
     assert np.abs(edge.astype(int) - colour).max() <= 2
+    result.faces[0].uncertain["scratch_cnn"] = 4  # the same face, its answer withheld: a grey box
+    edge = annotate(astronaut_bgr, result)[y + h // 2, x]
+    assert np.abs(edge.astype(int) - np.array(UNCERTAIN_BGR)).max() <= 2
     assert not np.array_equal(drawn, astronaut_bgr) and np.array_equal(astronaut_bgr, astronaut_bgr.copy())
 
 

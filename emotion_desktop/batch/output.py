@@ -119,8 +119,9 @@ class OutputFolder:
 
 def _results_schema(pa):
     types = {"source": pa.string(), "image": pa.string(), "model": pa.string(), "dominant_emotion": pa.string(),
-             "dominant_emotion_smoothed": pa.string(), "time_s": pa.float64(), "face_confidence": pa.float64()}
-    integers = {"frame", "track_id", "x", "y", "w", "h", "whole_image"}
+             "dominant_emotion_smoothed": pa.string(), "time_s": pa.float64(), "face_confidence": pa.float64(),
+             "uncertain_reason": pa.string()}
+    integers = {"frame", "track_id", "x", "y", "w", "h", "whole_image", "uncertain"}
     return pa.schema([(name, types.get(name, pa.int64() if name in integers else pa.float64()))
                       for name in CSV_COLUMNS])
 

@@ -20,6 +20,7 @@ class Detection:
     confidence: float  # 0..1
     whole_image: bool = False  # the image itself was taken as the face
     roll: float = 0.0  # degrees the eye line is turned clockwise (detectors that find eyes)
+    turn: float = 0.0  # sideways head turn, nose offset in eye distances (detectors that find them; 0: unknown)
 
 
 class FaceDetector(Protocol):

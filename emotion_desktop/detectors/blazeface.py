@@ -66,8 +66,8 @@ class SsdModel:
 
     def run(self, image: np.ndarray, threshold: float, margin: float = 0.0):
         """(boxes as float x, y, w, h in ``image`` pixels, scores, eyes) of the faces scoring
-        ``threshold``+; ``eyes`` is (N, 2, 2): the x, y of both eyes (the first two of the six
-        keypoints BlazeFace regresses after the box).
+        ``threshold``+; ``eyes`` is (N, 3, 2): the x, y of both eyes and the nose tip (the first three
+        of the six keypoints BlazeFace regresses after the box).
 
         The image is letterboxed (scaled to fit, padded right and bottom), as MediaPipe does, so
         faces keep their aspect ratio. ``margin`` > 0 centres it in a black border of that share of
@@ -92,7 +92,7 @@ class SsdModel:
         offset = np.array([left, top], np.float32)
         boxes = np.concatenate([centre * self.size - offset, raw[:, 2:4] * self.size], axis=1)
         boxes[:, :2] -= boxes[:, 2:] / 2
-        eyes = raw[:, 4:8].reshape(-1, 2, 2) * self.size + (anchors * self.size - offset)[:, None, :]
+        eyes = raw[:, 4:10].reshape(-1, 3, 2) * self.size + (anchors * self.size - offset)[:, None, :]
         return boxes / scale, scores[keep], eyes / scale
 
 
@@ -142,7 +142,8 @@ class BlazeFaceDetector(FaceDetector):
     def detect(self, frame: np.ndarray, thorough: bool = False):
         found = self._search_still(frame) if thorough else self._search_live(frame)
         boxes, scores, eyes = found
-        return [Detection(self._framed(boxes[i], frame.shape), float(scores[i]), roll=eye_line_roll(eyes[i]))
+        return [Detection(self._framed(boxes[i], frame.shape), float(scores[i]), roll=eye_line_roll(eyes[i]),
+                          turn=head_turn(eyes[i]))
                 for i in self._suppress(boxes, scores)]
 
     def _search_still(self, frame: np.ndarray):
@@ -207,8 +208,16 @@ def shrink(image: np.ndarray, longest: int) -> tuple[np.ndarray, float]:
 
 def eye_line_roll(eyes: np.ndarray) -> float:
     """Degrees the line through both eyes is turned clockwise on screen (0: level)."""
-    (x0, y0), (x1, y1) = sorted(eyes.tolist())
+    (x0, y0), (x1, y1) = sorted(eyes[:2].tolist())
     return math.degrees(math.atan2(y1 - y0, x1 - x0))
+
+
+def head_turn(points: np.ndarray) -> float:
+    """How far the head is turned sideways: the nose tip's offset from between the eyes, in eye
+    distances (0: facing the camera; about 0.5 at a half profile)."""
+    (x0, y0), (x1, y1), (nose_x, _nose_y) = points[:3].tolist()
+    distance = math.hypot(x1 - x0, y1 - y0)
+    return abs(nose_x - (x0 + x1) / 2) / distance if distance > 1e-6 else 0.0
 
 
 def _tiles(shape: tuple[int, int]):

@@ -167,8 +167,16 @@ class ControlPanel(QWidget):
             self.chart.set_probabilities(shown, {m: result.per_face_ms(m) for m in shown})
             first = next(iter(shown))
             label, probability = face.top(first)  # smoothed, as the chart and the face's drawn label
-            self.face_label.setText(f"{label} {probability:.0%} — {result.describe_face(face)} "
+            answer = f"{label} {probability:.0%}"
+            reason = face.uncertain_reason(first)
+            if reason:  # withheld on the face; said here with what the model leant to, and why
+                answer += f", uncertain: {reason}"
+            self.face_label.setText(f"{answer} — {result.describe_face(face)} "
                                     f"({DISPLAY_NAMES.get(first, '')}{self._smoothing_note()})")
+            quality = face.quality
+            self.face_label.setToolTip("" if quality is None else
+                                       f"face {quality.size_px} px, sharpness {quality.sharpness:.0f}, head turn "
+                                       f"{quality.turn:.2f}" + (f"; uncertain: {reason}" if reason else ""))
         elif result.errors:
             self.chart.show_message("Model error (see the log)")
             self.face_label.setText("model error: " + "; ".join(result.errors.values()))

@@ -20,7 +20,7 @@ from emotion_desktop.summary import FaceSummary
 
 KIND_NAMES = {"images": "photos", "image": "photo", "video": "video", "camera": "camera", "demo": "demo"}
 
-COLUMNS = ["Face", "Model", "Visible", "Frames", "Mostly"] + [e.capitalize() for e in EMOTIONS]
+COLUMNS = ["Face", "Model", "Visible", "Frames", "Unsure", "Mostly"] + [e.capitalize() for e in EMOTIONS]
 
 
 def visible_text(kind: str, summary: FaceSummary) -> str:
@@ -34,8 +34,10 @@ class SummaryDialog(QDialog):
     def __init__(self, summaries: list[SourceSummary], parent=None):
         super().__init__(parent)
         self.setWindowTitle("Session Summary")
-        note = QLabel("Per tracked face and model, under each source. Emotion columns: share of the visible time "
-                      "the emotion led (mean probability in %, in brackets). Export Results includes this table.")
+        note = QLabel("Per tracked face and model, under each source. Unsure: share of the time the answer was "
+                      "uncertain (too small, blurred or turned a face, or the model unsure). Emotion columns: "
+                      "share of the answered time the emotion led (hover for the mean probability). "
+                      "Export Results includes this table.")
         note.setWordWrap(True)
         count = sum(1 + len(source.faces) for source in summaries)
         self.table = QTableWidget(count, len(COLUMNS))
@@ -53,10 +55,15 @@ class SummaryDialog(QDialog):
             row += 1
             for summary in source.faces:
                 cells = [f"#{summary.track_id}", DISPLAY_NAMES.get(summary.model, summary.model),
-                         visible_text(source.kind, summary), str(summary.frames), summary.dominant]
-                cells += [f"{summary.dominant_share[e]:.0%} ({summary.mean_percent[e]:.0f})" for e in EMOTIONS]
+                         visible_text(source.kind, summary), str(summary.frames),
+                         f"{summary.uncertain_share:.0%}", summary.dominant]
+                cells += [f"{summary.dominant_share[e]:.0%}" for e in EMOTIONS]
                 for column, text in enumerate(cells):
-                    self.table.setItem(row, column, QTableWidgetItem(text))
+                    item = QTableWidgetItem(text)
+                    if column >= len(cells) - len(EMOTIONS):  # the mean on hover: the table stays narrow
+                        emotion = EMOTIONS[column - (len(cells) - len(EMOTIONS))]
+                        item.setToolTip(f"mean probability of {emotion}: {summary.mean_percent[emotion]:.0f}%")
+                    self.table.setItem(row, column, item)
                 row += 1
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.resizeColumnsToContents()
@@ -75,4 +82,4 @@ class SummaryDialog(QDialog):
         needed = (self.table.horizontalHeader().length() + self.table.frameWidth() * 2
                   + self.table.verticalScrollBar().sizeHint().width() + 40)
         screen = (self.parentWidget() or self).screen().availableGeometry().width()
-        return max(480, min(needed, screen - 40))
+        return max(480, min(needed, screen - 16))
