@@ -25,6 +25,7 @@ VIEW_SIDE = 900  # the long side of a frame as typically shown; labels are sized
 MAX_DRAW_SIDE = 2560  # larger stills are drawn downscaled: no screen shows more, and copying 100 MP is slow
 Rect = tuple[int, int, int, int]  # x, y, w, h
 UNCERTAIN_BGR = (150, 150, 150)  # grey: an answer withheld (quality.py)
+AGREE_BGR, SPLIT_BGR = (90, 160, 60), (60, 60, 200)  # compare mode: every model's top emotion the same, or not
 
 
 def _text_color(background: tuple[int, int, int]) -> tuple[int, int, int]:
@@ -182,6 +183,9 @@ def annotate(image: np.ndarray, result: FrameResult, selected_track: int | None 
                 lines.append((f"{prefix}uncertain", UNCERTAIN_BGR))
             else:
                 lines.append((f"{prefix}{label} {probability:.0%}", EMOTION_COLORS_BGR[label]))
+        if compare and len(models) > 1:  # agreement at a glance
+            tops = {face.top(model, smoothed)[0] for model in models}
+            lines.append(("all agree" if len(tops) == 1 else "split", AGREE_BGR if len(tops) == 1 else SPLIT_BGR))
         blocks.append(lines or [("face", (200, 200, 200))])
     explained = draw_explanations(canvas, boxes, result, scale) if explain else []  # under the boxes
     for face, (x, y, w, h), lines in zip(result.faces, boxes, blocks):

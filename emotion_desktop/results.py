@@ -275,8 +275,28 @@ class SourceSummary(NamedTuple):
 
 def _summaries(source: "_SourceLog", models: list[str]) -> list[FaceSummary]:
     rows = source.faces.rows(0, len(source.faces))
-    return summarise(rows[:, 1], rows[:, 2].astype(int), rows[:, 9].astype(int), rows[:, _SMOOTHED], models,
-                     uncertain=rows[:, _UNCERTAIN] > 0)
+    summaries = summarise(rows[:, 1], rows[:, 2].astype(int), rows[:, 9].astype(int), rows[:, _SMOOTHED], models,
+                          uncertain=rows[:, _UNCERTAIN] > 0)
+    agreement = _agreement(rows)
+    for summary in summaries:
+        summary.agreement = agreement.get(summary.track_id)
+    return summaries
+
+
+def _agreement(rows: np.ndarray) -> dict[int, float]:
+    """Per track seen by two models or more: the share of its frames on which every model's (smoothed)
+    answer was the same emotion."""
+    answers: dict[tuple[int, int], set[int]] = {}
+    for row in rows:
+        answers.setdefault((int(row[0]), int(row[2])), set()).add(int(np.argmax(row[_SMOOTHED])))
+    models: dict[tuple[int, int], int] = {}
+    for row in rows:
+        models[(int(row[0]), int(row[2]))] = models.get((int(row[0]), int(row[2])), 0) + 1
+    per_track: dict[int, list[bool]] = {}
+    for key, emotions in answers.items():
+        if models[key] >= 2:
+            per_track.setdefault(key[1], []).append(len(emotions) == 1)
+    return {track: float(np.mean(agreed)) for track, agreed in per_track.items()}
 
 
 class SessionLog:

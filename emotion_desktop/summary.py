@@ -28,6 +28,7 @@ class FaceSummary:
     dominant_share: dict[str, float]  # emotion -> fraction of the answered time (or frames) it led
     mean_percent: dict[str, float]  # emotion -> time-weighted mean probability, percent
     uncertain_share: float = 0.0  # fraction of the visible time (or frames) the answer was uncertain
+    agreement: float | None = None  # compare mode: share of the face's frames on which every model agreed
 
     @property
     def dominant(self) -> str:
@@ -39,7 +40,8 @@ class FaceSummary:
                 "visible_s": round(self.visible_s, 3), "dominant_emotion": self.dominant,
                 "dominant_share": {e: round(v, 4) for e, v in self.dominant_share.items()},
                 "mean_emotion": {e: round(v, 2) for e, v in self.mean_percent.items()},
-                "uncertain_share": round(self.uncertain_share, 4)}
+                "uncertain_share": round(self.uncertain_share, 4),
+                "models_agree": None if self.agreement is None else round(self.agreement, 4)}
 
 
 def time_weights(times: np.ndarray) -> np.ndarray:
@@ -80,7 +82,7 @@ def summarise(times, track_ids, model_ids, smoothed, models: list[str], uncertai
 
 
 SUMMARY_CSV_COLUMNS = (["source", "track_id", "model", "frames", "first_s", "last_s", "visible_s", "dominant_emotion"]
-                       + [f"{e}_share" for e in EMOTIONS] + [f"{e}_mean" for e in EMOTIONS] + ["uncertain_share"])
+                       + [f"{e}_share" for e in EMOTIONS] + [f"{e}_mean" for e in EMOTIONS] + ["uncertain_share", "models_agree"])
 
 
 def summary_csv_row(source: str, summary: FaceSummary) -> dict:
@@ -89,4 +91,5 @@ def summary_csv_row(source: str, summary: FaceSummary) -> dict:
     row.update({f"{e}_share": v for e, v in record["dominant_share"].items()})
     row.update({f"{e}_mean": v for e, v in record["mean_emotion"].items()})
     row["uncertain_share"] = record["uncertain_share"]
+    row["models_agree"] = "" if record["models_agree"] is None else record["models_agree"]
     return {"source": source, **row}

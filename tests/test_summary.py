@@ -63,3 +63,19 @@ def test_exports_carry_the_summary(tmp_path):
         (row,) = list(csv.DictReader(handle))
     assert row["source"] == "clip.mp4" and row["dominant_emotion"] == "surprise"
     assert float(row["surprise_share"]) == pytest.approx(2 / 3, abs=1e-3)
+
+
+def test_compare_mode_summary_reports_how_often_the_models_agreed_on_each_face():
+    import numpy as np
+
+    from emotion_desktop.results import FaceResult, FrameResult, SessionLog
+
+    happy, sad = np.eye(7)[3].astype(np.float32), np.eye(7)[4].astype(np.float32)
+    log = SessionLog()
+    log.start_source("clip.mp4", "video")
+    for index, second_model in enumerate([happy, happy, happy, sad]):  # agree on 3 of 4 frames
+        face = FaceResult(box=(10, 10, 80, 80), confidence=0.9, track_id=1,
+                          probabilities={"a": happy, "b": second_model}, smoothed={"a": happy, "b": second_model})
+        log.add(FrameResult(frame_index=index, time_s=index / 10, faces=[face], models=["a", "b"]))
+    summaries = log.as_json()[0]["summary"]
+    assert [s["models_agree"] for s in summaries] == [0.75, 0.75]

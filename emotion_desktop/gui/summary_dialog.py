@@ -60,6 +60,8 @@ class SummaryDialog(QDialog):
                 cells += [f"{summary.dominant_share[e]:.0%}" for e in EMOTIONS]
                 for column, text in enumerate(cells):
                     item = QTableWidgetItem(text)
+                    if column == 0 and summary.agreement is not None:
+                        item.setToolTip(f"every model agreed on {summary.agreement:.0%} of this face's frames")
                     if column >= len(cells) - len(EMOTIONS):  # the mean on hover: the table stays narrow
                         emotion = EMOTIONS[column - (len(cells) - len(EMOTIONS))]
                         item.setToolTip(f"mean probability of {emotion}: {summary.mean_percent[emotion]:.0f}%")
