@@ -52,6 +52,7 @@ def run_child(args) -> int:
     window = MainWindow(models_dir=args.models_dir, settings=settings, start=None)
     window.resize(1280, 760)
     window.show()
+    window.state.explain = args.explain
     video = args.video if args.video and args.video.is_file() else None
     phases = [p for p in PHASES if p[0] == "demo" or video is not None]
     started = time.monotonic()
@@ -148,9 +149,12 @@ def run_parent(args) -> int:
         command += ["--video", str(args.video)]
     if args.models_dir:
         command += ["--models-dir", str(args.models_dir)]
+    if args.explain:
+        command.append("--explain")
     video_note = args.video.name if args.video and args.video.is_file() else "no video found: demo phases only"
     print(f"soak: {args.minutes} min, platform {args.platform}, phases of {args.phase_seconds:.0f} s "
-          f"(demo / looped video: {video_note}; one model / compare; model switched halfway), "
+          f"(demo / looped video: {video_note}; one model / compare; model switched halfway"
+          f"{'; saliency maps on' if args.explain else ''}), "
           f"{psutil.cpu_count()} CPUs")
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                              cwd=Path(__file__).resolve().parents[1])
@@ -217,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report-seconds", type=float, default=30.0)
     parser.add_argument("--platform", default="offscreen", help="Qt platform: offscreen (default) or xcb")
     parser.add_argument("--models-dir", type=Path)
+    parser.add_argument("--explain", action="store_true", help="saliency maps on (View -> Show Why) throughout")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     return run_child(args) if args.child else run_parent(args)
