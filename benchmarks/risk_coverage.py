@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(public)} PublicTest faces, model {args.model} ({backend.runtime})")
     print(f"sharpness threshold (the highest below which faces are >= {MIN_GAP * 100:.0f} points less accurate "
           f"than above it, all conditions pooled; 0: no such level): {min_sharpness:.1f}")
-    for condition, (correct, top, sharp) in measured.items():
+    for condition, (correct, _top, sharp) in measured.items():
         blurred = sharp < min_sharpness
         print(f"  {condition}: {np.mean(blurred) * 100:.1f} % below it, accuracy below "
               f"{np.mean(correct[blurred]) * 100 if blurred.any() else float('nan'):.1f} %, above "

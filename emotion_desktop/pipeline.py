@@ -85,7 +85,8 @@ class Pipeline:
             detections = []
         tracks = self.tracker.update([d.box for d in detections])
         for track, detection in zip(tracks, detections):
-            track.confidence, track.whole_image, track.turn = detection.confidence, detection.whole_image, detection.turn
+            track.confidence, track.whole_image = detection.confidence, detection.whole_image
+            track.turn = detection.turn
         return tracks
 
     def _search_every(self) -> int:

@@ -1,10 +1,11 @@
 """How sure to be of a face's answer: a quality record per face, and "uncertain" below thresholds.
 
-Each face gets its size in pixels, its sharpness (variance of the Laplacian over the pixels' variance,
-at the models' input size, so that it grows neither with resolution nor with lighting) and its sideways head turn (BlazeFace's keypoints;
-0 where the detector has none); each model's answer adds its calibrated top probability. A model's
-answer on a face is *uncertain* when the face is too small, too blurred or turned too far, or the
-model's top probability is too low; the label then reads "uncertain" with the reason.
+Each face gets its size in pixels, its sharpness (variance of the Laplacian over the pixels'
+variance, at the models' input size, so that it grows neither with resolution nor with lighting) and
+its sideways head turn (BlazeFace's keypoints; 0 where the detector has none); each model's answer
+adds its calibrated top probability. A model's answer on a face is *uncertain* when the face is too
+small, too blurred or turned too far, or the model's top probability is too low; the label then reads
+"uncertain" with the reason.
 
 The thresholds come from ``python -m benchmarks.risk_coverage`` (risk-coverage on FER2013 PublicTest
 and on the robustness suite's degraded faces, in reports/): the defaults keep at least 90 % of

@@ -82,7 +82,8 @@ def summarise(times, track_ids, model_ids, smoothed, models: list[str], uncertai
 
 
 SUMMARY_CSV_COLUMNS = (["source", "track_id", "model", "frames", "first_s", "last_s", "visible_s", "dominant_emotion"]
-                       + [f"{e}_share" for e in EMOTIONS] + [f"{e}_mean" for e in EMOTIONS] + ["uncertain_share", "models_agree"])
+                       + [f"{e}_share" for e in EMOTIONS] + [f"{e}_mean" for e in EMOTIONS]
+                       + ["uncertain_share", "models_agree"])
 
 
 def summary_csv_row(source: str, summary: FaceSummary) -> dict:

@@ -25,7 +25,8 @@ def test_compare_on_tiny_data_with_two_tiny_models(kaggle_layout, tmp_path, monk
     assert "| FaceExpressionNet |" in table[5] and "unavailable" in table[5]  # not in this models folder
     # each constant model scores 3 of 21 on the balanced tiny split; a card without figures takes them
     assert "| 14.3% |" in table[2] and "| 14.3% |" in table[3]
-    assert json.loads((models / "resnet50v2.json").read_text())["metrics"]["PrivateTest"]["accuracy"] == round(3 / 21, 4)
+    card = json.loads((models / "resnet50v2.json").read_text())
+    assert card["metrics"]["PrivateTest"]["accuracy"] == round(3 / 21, 4)
     assert "| 75 |" in table[3] and " MB |" in table[3]  # parameters and file size measured too
     assert "57.4% (published, not measured here)" in table[4] and "stand-in weights" in table[4]
     assert "DeepFace** is unavailable here" in document and "facial_expression_model_weights.h5" in document
@@ -58,7 +59,8 @@ def test_the_readme_table_and_the_models_dialog_show_the_card_figure(tmp_path, m
 
     models = tmp_path / "models"
     write_model(models, "resnet50v2", build_tiny_model(peak=4),
-                tiny_card("resnet50v2", metrics={"PublicTest": {"accuracy": 0.6325}, "PrivateTest": {"accuracy": 0.6453}}))
+                tiny_card("resnet50v2", metrics={"PublicTest": {"accuracy": 0.6325},
+                                                 "PrivateTest": {"accuracy": 0.6453}}))
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "model-comparison.json").write_text(json.dumps([
         {"name": "resnet50v2", "latency_ms": {"batch1": 10.3, "batch8_per_face": 5.41},

@@ -98,9 +98,8 @@ def test_no_face_gives_an_empty_result(scratch):
 
 
 def test_annotation_draws_boxes_in_the_emotion_colour(scratch, astronaut_bgr):
-    from emotion_desktop.labels import EMOTION_COLORS_BGR
-
     from emotion_desktop.drawing import UNCERTAIN_BGR
+    from emotion_desktop.labels import EMOTION_COLORS_BGR
 
     result = Pipeline(HaarFaceDetector(), [scratch]).process(Frame(astronaut_bgr, 0, 0.0))
     result.faces[0].uncertain.clear()  # the tiny test model is never sure: drawn as if it were

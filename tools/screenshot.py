@@ -1,7 +1,8 @@
 """Screenshot of the real application window, for the README.
 
     xvfb-run -a -s "-screen 0 1440x900x24" python tools/screenshot.py docs/screenshot.png \
-        [--demo | --path FILE] [--compare] [--presentation] [--model NAME] [--seconds 25] [--dialog summary|evaluate=FOLDER]
+        [--demo | --path FILE] [--compare] [--presentation] [--model NAME] [--seconds 25]
+        [--dialog summary|evaluate=FOLDER]
 
 Starts the same MainWindow as `emotion-desktop` on the xcb platform (a real X
 window, here on Xvfb), lets it run, then grabs the X screen.

@@ -126,7 +126,8 @@ def fetch_weights(url: str | None = None) -> Path:
     from deepface.commons import weight_utils
 
     urls = weights_urls(url)
-    made = [folder for folder in reversed(weights_path().parents[:3]) if not folder.exists()]  # home, .deepface, weights
+    # DEEPFACE_HOME, .deepface and weights, where they do not exist yet
+    made = [folder for folder in reversed(weights_path().parents[:3]) if not folder.exists()]
     weights_path().parent.mkdir(parents=True, exist_ok=True)  # a fresh DEEPFACE_HOME has no weights folder
     try:
         with _quiet(weight_utils.logger):
