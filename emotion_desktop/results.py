@@ -286,17 +286,21 @@ def _summaries(source: "_SourceLog", models: list[str]) -> list[FaceSummary]:
 def _agreement(rows: np.ndarray) -> dict[int, float]:
     """Per track seen by two models or more: the share of its frames on which every model's (smoothed)
     answer was the same emotion."""
-    answers: dict[tuple[int, int], set[int]] = {}
-    for row in rows:
-        answers.setdefault((int(row[0]), int(row[2])), set()).add(int(np.argmax(row[_SMOOTHED])))
-    models: dict[tuple[int, int], int] = {}
-    for row in rows:
-        models[(int(row[0]), int(row[2]))] = models.get((int(row[0]), int(row[2])), 0) + 1
-    per_track: dict[int, list[bool]] = {}
-    for key, emotions in answers.items():
-        if models[key] >= 2:
-            per_track.setdefault(key[1], []).append(len(emotions) == 1)
-    return {track: float(np.mean(agreed)) for track, agreed in per_track.items()}
+    if not len(rows):
+        return {}
+    frames, tracks = rows[:, 0].astype(np.int64), rows[:, 2].astype(np.int64)
+    answers = np.argmax(rows[:, _SMOOTHED], axis=1)
+    span = int(frames.max()) + 1
+    keys, group = np.unique(tracks * span + frames, return_inverse=True)  # one key per (track, frame)
+    counts = np.bincount(group, minlength=len(keys))
+    lowest = np.full(len(keys), 99)
+    highest = np.full(len(keys), -1)
+    np.minimum.at(lowest, group, answers)
+    np.maximum.at(highest, group, answers)
+    compared = counts >= 2
+    agreed = (lowest == highest)[compared]
+    compared_tracks = keys[compared] // span
+    return {int(track): float(agreed[compared_tracks == track].mean()) for track in np.unique(compared_tracks)}
 
 
 class SessionLog:
