@@ -45,7 +45,7 @@ class Pipeline:
         self._detector_error_logged = False
         self.smoother = ProbabilitySmoother(smoothing_s)
         self.detect_every = max(1, detect_every)
-        self._frames_since_detection = 0
+        self._search_due = False  # a followed face was lost: search the next frame
         self.tta = tta
         self.tta_live = tta_live
 
@@ -64,20 +64,23 @@ class Pipeline:
         """Forget tracks and smoothing (a new source, or the next still image)."""
         self.tracker.reset()
         self.smoother.reset()
-        self._frames_since_detection = 0
+        self._search_due = False
         self._detector_error_logged = False
         if self.detector is not None:
             self.detector.reset()
 
     def _locate(self, frame: Frame) -> list[Track]:
-        """This frame's faces as tracks: a full detection, or the live tracks followed locally."""
-        self._frames_since_detection += 1
+        """This frame's faces as tracks: a full detection, or the live tracks followed locally.
+
+        Full searches fall on frame numbers divisible by the cadence (and right after a face was
+        lost), not on a count since the last one, so that a video analysed in segments searches the
+        same frames as one pass over it (batch/)."""
         live = [t for t in self.tracker.tracks if t.missed == 0]
-        if not frame.still and live and self._frames_since_detection < self._search_every():
+        if not frame.still and live and not self._search_due and frame.index % self._search_every() != 0:
             for track in live:
                 self._follow(frame.image, track)
             return live
-        self._frames_since_detection = 0
+        self._search_due = False
         try:
             detections = detect_or_whole(self.detector, frame.image, thorough=frame.still)
         except Exception as error:  # a detector failing on one frame must not stop the stream or the batch
@@ -105,7 +108,7 @@ class Pipeline:
         except Exception:  # the next full detection decides (and reports a detector that keeps failing)
             found = None
         if found is None:
-            self._frames_since_detection = self._search_every()
+            self._search_due = True
             return
         self.tracker.move(track, found.box)
         track.confidence, track.turn = found.confidence, found.turn

@@ -69,7 +69,7 @@ def settings_for(models_dir, every=1) -> BatchSettings:
 
 
 def predicted_frames(path, models_dir, capsys, every=1) -> list[dict]:
-    code, out, err = run_cli(["predict", str(path), "--every", str(every), "--json", "-",
+    code, out, err = run_cli(["predict", str(path), "--every", str(every), "--full-search", "--json", "-",
                               "--models-dir", str(models_dir)], capsys)
     assert code == 0, err
     return json.loads(out)[0]["frames"]

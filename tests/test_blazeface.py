@@ -9,6 +9,7 @@ import emotion_desktop.detectors.blazeface as blazeface
 from emotion_desktop.detectors import DEFAULT_DETECTOR, INFO, make_detector, make_detector_or_fallback
 from emotion_desktop.detectors.blazeface import BlazeFaceDetector
 from emotion_desktop.detectors.haar import HaarFaceDetector
+from emotion_desktop.geometry import iou
 from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
 from emotion_desktop.sources import DemoSource, Frame
 
@@ -78,14 +79,53 @@ def test_tiles_find_small_faces_in_a_big_photo(blaze, astronaut_bgr):
                    for f in faces) == 1
 
 
-def test_live_pipeline_searches_every_frame_with_blazeface(blaze):
-    pipeline = Pipeline(blaze, [], detect_every=LIVE_DETECT_EVERY)
-    assert pipeline._search_every() == 1
+def test_live_pipeline_searches_every_third_frame_and_follows_the_face_in_between(astronaut_bgr):
+    detector = BlazeFaceDetector()
+    searched, followed = [], []
+    detect, detect_near = detector.detect, detector.detect_near
+    detector.detect = lambda frame, thorough=False: searched.append(1) or detect(frame, thorough)
+    detector.detect_near = lambda frame, box: followed.append(1) or detect_near(frame, box)
+    pipeline = Pipeline(detector, [], detect_every=LIVE_DETECT_EVERY)
+    assert pipeline._search_every() == detector.live_detect_every == 3
     assert Pipeline(HaarFaceDetector(), [], detect_every=LIVE_DETECT_EVERY)._search_every() == LIVE_DETECT_EVERY
     demo = DemoSource()
     boxes = [pipeline.process(Frame(demo.render(i), i, i / 30)).faces for i in range(12)]
     assert all(len(faces) == 1 for faces in boxes)
-    assert len({faces[0].track_id for faces in boxes}) == 1  # one face, one track across searches
+    assert len({faces[0].track_id for faces in boxes}) == 1  # one face, one track across searches and following
+    assert len(searched) == 4 and len(followed) == 8  # frames 0, 3, 6, 9 searched, the others followed
+    # the face gone: the local search misses, so the very next frame is searched and the track ends
+    empty = np.full_like(demo.render(12), 127)
+    pipeline.process(Frame(empty, 13, 13 / 30))
+    assert len(searched) == 4 and len(followed) == 9
+    assert pipeline.process(Frame(empty, 14, 14 / 30)).faces == [] and len(searched) == 5
+
+
+def test_detect_near_follows_a_moved_face_with_a_box_like_the_full_pass(blaze):
+    demo = DemoSource()
+    before = blaze.detect(demo.render(0))[0].box
+    later = demo.render(20)  # the demo has panned and zoomed since frame 0
+    truth = blaze.detect(later)[0].box
+    assert iou(before, truth) < 0.9  # the face really moved
+    found = blaze.detect_near(later, before)
+    assert found is not None and iou(found.box, truth) > 0.8 and 0.5 < found.confidence <= 1.0
+    assert 0.9 < found.box[2] / truth[2] < 1.1  # the same framing: the classifiers see the same crop
+
+
+def test_detect_near_finds_nothing_where_the_face_has_gone(blaze, astronaut_bgr):
+    box = blaze.detect(astronaut_bgr)[0].box
+    assert blaze.detect_near(np.full_like(astronaut_bgr, 127), box) is None
+    assert blaze.detect_near(astronaut_bgr, (astronaut_bgr.shape[1] - 5, 0, 40, 40)) is None  # off the edge
+    assert blaze.detect_near(astronaut_bgr, (100, 100, 0, 0)) is None  # a degenerate box
+
+
+@pytest.mark.parametrize("shape", [(360, 640), (480, 640), (1080, 1920), (481, 641), (100, 1000)])
+def test_shrink_maps_back_to_the_frame(shape):
+    image = np.zeros((*shape, 3), np.uint8)
+    image[shape[0] // 4:shape[0] // 2, shape[1] // 4:shape[1] // 2] = 255  # a white block
+    small, factor = blazeface.shrink(image, 192)
+    assert max(small.shape[:2]) == 192
+    ys, xs = np.nonzero(small[..., 0] > 127)
+    assert abs(xs.min() / factor - shape[1] / 4) <= 2 / factor and abs(ys.min() / factor - shape[0] / 4) <= 2 / factor
 
 
 def test_missing_or_broken_model_falls_back_to_haar(tmp_path, monkeypatch):

@@ -27,7 +27,6 @@ class BatchSettings:
     models: tuple[str, ...]
     detector: str
     every: int = 1
-    full_search: bool = False
     smoothing_s: float = 0.0
     models_dir: str | None = None
 

@@ -27,14 +27,17 @@ def _pipeline(settings: BatchSettings):
     """The worker process's pipeline for these settings, built on first use."""
     from emotion_desktop.backends import load_backend
     from emotion_desktop.detectors import make_detector
-    from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
+    from emotion_desktop.pipeline import Pipeline
 
     backends = [load_backend(name, settings.models_dir) for name in settings.models]
     unavailable = [f"{b.display_name}: {b.unavailable_reason}" for b in backends if not b.available]
     if unavailable:
         raise TaskError(f"model unavailable on this worker ({'; '.join(unavailable)})")
+    # Every analysed frame gets a full search: a face followed from the last frame's box lands a pixel
+    # apart depending on where a segment began, and an archive's results must not depend on how it
+    # was split among workers (tests/test_batch.py).
     return Pipeline(make_detector(settings.detector), backends, smoothing_s=settings.smoothing_s, tta_live=True,
-                    detect_every=1 if settings.full_search else LIVE_DETECT_EVERY)
+                    detect_every=1)
 
 
 def run_task(task: ImagesTask | SegmentTask, settings: BatchSettings) -> list[tuple[str, SessionLog | str]]:

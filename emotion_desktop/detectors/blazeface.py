@@ -7,10 +7,10 @@ camera) searches every frame; the short-range model (128 px, faces within ~2 m) 
 full-range one found nothing, because the full-range model misses a face that fills the image (a
 tight crop, a profile picture, someone leaning into the webcam).
 
-A full-range pass is cheap enough for every live frame, so the live view searches every frame
-instead of following faces between sparse searches as it does with Haar. ``python -m
-benchmarks.detection`` measures both passes: faces found by size and framing, false positives,
-and the time per frame.
+Live, the full-range pass runs on every third frame and known faces are followed in between by
+the short-range model on a crop around each (``detect_near``). ``python -m benchmarks.detection``
+measures the passes: faces found by size and framing, false positives, and the time per frame;
+``python -m benchmarks.face_following`` the following.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from emotion_desktop.detectors.base import Detection, DetectorInfo, FaceDetector
-from emotion_desktop.geometry import Box, reframe
+from emotion_desktop.geometry import Box, iou, reframe
 from emotion_desktop.settings import shipped_file
 
 MODEL_FILE = "blazeface_full_range.onnx"
@@ -113,7 +113,18 @@ class BlazeFaceDetector(FaceDetector):
     # folded hands 0.52, so tile detections need a higher score than whole-frame ones.
     TILE_THRESHOLD = 0.6
     NMS_OVERLAP = 0.3
-    live_detect_every = 1  # a full pass is cheaper than the Haar cascade's local following
+    # Live, the full search runs on every third frame (a new face appears within 0.1 s at 30 FPS);
+    # in between, each known face is followed by the close-up model on a crop around it, which costs
+    # a third of a full pass (benchmarks/face_following.py).
+    live_detect_every = 3
+    follows_faces = True
+    # The crop followed faces are searched in, in sides of their (framed) box, and how much larger the
+    # close-up model's box is drawn there: on four test clips its boxes were 2.5-5 % smaller than the
+    # full-range model's on the same frames, and a box that changes size between passes would change
+    # the classifiers' answers (benchmarks/face_following.py, docs/performance.md).
+    NEAR_CROP = 2.5
+    NEAR_SIZE = 1.03
+    NEAR_MIN_IOU = 0.3  # a face found farther from the followed box is not that face
     # The crop FER2013's faces were registered to: the box 1.3x as large, its centre 0.1 box heights
     # higher (more forehead). Chosen on PublicTest by benchmarks/crop_framing.py: classifying the
     # crop of the detector's own box lost 5.3 points against the FER face itself, this framing 1.8
@@ -145,6 +156,26 @@ class BlazeFaceDetector(FaceDetector):
         return [Detection(self._framed(boxes[i], frame.shape), float(scores[i]), roll=eye_line_roll(eyes[i]),
                           turn=head_turn(eyes[i]))
                 for i in self._suppress(boxes, scores)]
+
+    def detect_near(self, frame: np.ndarray, box: tuple[int, int, int, int]) -> Detection | None:
+        """The face close to ``box``: the close-up model on a square crop ``NEAR_CROP`` times the box's
+        size around it, where the face fills about a third of the model's input, as it was made for."""
+        x, y, w, h = box
+        side = self.NEAR_CROP * max(w, h)
+        centre_x, centre_y = x + w / 2, y + h / 2
+        x0, y0 = max(0, int(centre_x - side / 2)), max(0, int(centre_y - side / 2))
+        x1, y1 = min(frame.shape[1], int(centre_x + side / 2)), min(frame.shape[0], int(centre_y + side / 2))
+        if min(w, h) <= 0 or x1 - x0 < 16 or y1 - y0 < 16:
+            return None
+        small, factor = shrink(frame[y0:y1, x0:x1], self.close_up.size)
+        boxes, scores, eyes = self.close_up.run(small, self.CLOSE_UP_THRESHOLD)
+        offset = np.array([x0, y0], np.float32)
+        found = [Detection(self._framed(boxes[i] / factor + (x0, y0, 0, 0), frame.shape, self.NEAR_SIZE),
+                           float(scores[i]),
+                           roll=eye_line_roll(eyes[i]), turn=head_turn(eyes[i] / factor + offset))
+                 for i in self._suppress(boxes, scores)]
+        best = max(found, key=lambda d: iou(d.box, box), default=None)
+        return best if best is not None and iou(best.box, box) >= self.NEAR_MIN_IOU else None
 
     def _search_still(self, frame: np.ndarray):
         """Whole image, tiles of a big one, then the close-up pass if nothing was found."""
@@ -191,19 +222,33 @@ class BlazeFaceDetector(FaceDetector):
         chosen = cv2.dnn.NMSBoxes(boxes.tolist(), scores.tolist(), self.threshold, self.NMS_OVERLAP)
         return [int(i) for i in np.ravel(chosen)]
 
-    def _framed(self, box: np.ndarray, shape) -> Box:
-        """The box in FER2013's framing, as integers, clipped to the frame."""
+    def _framed(self, box: np.ndarray, shape, size: float = 1.0) -> Box:
+        """The box (``size`` times as large) in FER2013's framing, as integers, clipped to the frame."""
         scale, shift = self.FRAMING
-        return reframe(box, scale, shift, shape)
+        return reframe(box, scale * size, shift, shape)
 
 
 def shrink(image: np.ndarray, longest: int) -> tuple[np.ndarray, float]:
-    """The image with its long side at most ``longest`` px (area-averaged), and the factor applied."""
-    factor = min(1.0, longest / max(image.shape[:2]))
-    if factor == 1.0:
-        return image, factor
-    size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA), factor
+    """The image with its long side at most ``longest`` px, and the factor applied.
+
+    Halved by area averaging while it is twice too large, then resized the rest of the way
+    bilinearly: OpenCV averages exact halves on a fast path, while one area resize by an uneven
+    factor (640 -> 192) cost as much as a third of the detector's own pass. An odd last row or
+    column is dropped before halving so that each step is exact.
+    """
+    if max(image.shape[:2]) <= longest:
+        return image, 1.0
+    factor = 1.0
+    while max(image.shape[:2]) >= 2 * longest and min(image.shape[:2]) >= 4:
+        height, width = image.shape[0] // 2 * 2, image.shape[1] // 2 * 2
+        image = cv2.resize(image[:height, :width], (width // 2, height // 2), interpolation=cv2.INTER_AREA)
+        factor /= 2
+    rest = longest / max(image.shape[:2])
+    if rest < 1.0:
+        size = (max(1, round(image.shape[1] * rest)), max(1, round(image.shape[0] * rest)))
+        factor *= size[0] / image.shape[1]
+        image = cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)
+    return image, factor
 
 
 def eye_line_roll(eyes: np.ndarray) -> float:
