@@ -1,12 +1,13 @@
-"""The int8 scratch CNN: it answers like the float model, and the app runs it only where it is faster."""
+"""The int8 models: they answer like the float models, and the app runs them only where they are faster,
+with the thread count measured on this CPU."""
 
 import json
 
 import numpy as np
 import pytest
 
-from emotion_desktop.backends import int8_choice, load_backend
-from emotion_desktop.backends.int8_choice import INT8_ENV, prefer_int8
+from emotion_desktop.backends import load_backend, runner_choice
+from emotion_desktop.backends.runner_choice import INT8_ENV, THREADS_ENV, prefer_int8, thread_count
 from tests.conftest import FER2013, REPO, requires_dataset
 
 
@@ -28,20 +29,37 @@ class Runner:
 
 def test_the_faster_file_is_chosen_once_per_cpu_and_cached(monkeypatch):
     monkeypatch.delenv(INT8_ENV, raising=False)
-    int8_choice.choices_file().unlink(missing_ok=True)
+    runner_choice.choices_file().unlink(missing_ok=True)
     slow_float, fast_int8 = Runner(4), Runner(1)
     assert prefer_int8(slow_float, fast_int8, "a b") is True
     calls = fast_int8.calls
     assert prefer_int8(slow_float, fast_int8, "a b") is True and fast_int8.calls == calls  # cached: not measured again
     assert prefer_int8(Runner(1), Runner(1.05), "c d") is False  # a tie keeps the exact float model
-    recorded = json.loads(int8_choice.choices_file().read_text())
+    recorded = json.loads(runner_choice.choices_file().read_text())
     assert any(key.endswith(" a b") and entry["int8"] for key, entry in recorded.items())
     monkeypatch.setenv(INT8_ENV, "off")
     assert prefer_int8(slow_float, fast_int8, "a b") is False
 
 
-def test_the_shipped_card_records_the_int8_file_and_its_scores():
-    card = json.loads((REPO / "models" / "scratch_cnn.json").read_text())
+def test_the_thread_count_is_measured_once_per_cpu_and_file(monkeypatch):
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    runner_choice.choices_file().unlink(missing_ok=True)
+    model = REPO / "models" / "scratch_cnn.int8.onnx"
+    threads = thread_count(model)
+    assert threads in (1, 2, 4) and threads <= runner_choice.available_cores()
+    entry = next(e for k, e in json.loads(runner_choice.choices_file().read_text()).items() if k.startswith(
+        f"{runner_choice.cpu_name()}") and "threads" in e)
+    assert entry["threads"] == threads and set(entry["ms_by_threads"]) >= {"1"}
+    fastest = min(entry["ms_by_threads"], key=entry["ms_by_threads"].get)
+    assert threads == 1 or entry["ms_by_threads"][str(threads)] <= 0.75 * entry["ms_by_threads"]["1"]
+    assert entry["ms_by_threads"][str(threads)] <= entry["ms_by_threads"][fastest] / 0.75  # near the fastest
+    monkeypatch.setenv(THREADS_ENV, "3")
+    assert thread_count(model) == 3
+
+
+@pytest.mark.parametrize("name", ["scratch_cnn", "resnet50v2"])
+def test_the_shipped_card_records_the_int8_file_and_its_scores(name):
+    card = json.loads((REPO / "models" / f"{name}.json").read_text())
     record = card["int8"]
     assert (REPO / "models" / record["file"]).is_file()
     for split in ("PublicTest", "PrivateTest"):
@@ -49,14 +67,15 @@ def test_the_shipped_card_records_the_int8_file_and_its_scores():
 
 
 @requires_dataset()
-def test_int8_answers_like_the_float_model_on_500_faces(monkeypatch):
+@pytest.mark.parametrize("name", ["scratch_cnn", "resnet50v2"])
+def test_int8_answers_like_the_float_model_on_500_faces(monkeypatch, name):
     from training.data import load_fer2013
 
     faces = load_fer2013(FER2013)["PublicTest"].subset(500)
     answers = {}
     for setting in ("on", "off"):
         monkeypatch.setenv(INT8_ENV, setting)
-        backend = load_backend("scratch_cnn")
+        backend = load_backend(name)
         assert ("int8" in backend.runtime) == (setting == "on")
         answers[setting] = np.concatenate([backend.predict(list(faces.images[i:i + 100])) for i in range(0, 500, 100)])
     same = np.mean(answers["on"].argmax(1) == answers["off"].argmax(1))

@@ -48,16 +48,17 @@ class FaceExpressionNetBackend(Backend):
     model = None  # no Keras model: the ONNX file is all there is
 
     def __init__(self, models_dir: Path):
-        from emotion_desktop.backends.runners import OnnxRunner
+        from emotion_desktop.backends.runner_choice import fastest_runner
 
         started = time.perf_counter()
         onnx_path, card_path = _files(models_dir)
         self.name = NAME
         self.model_card = load_card(card_path)
         self.card = self.model_card.data
-        self._run = OnnxRunner(onnx_path)
+        self._run, int8 = fastest_runner(onnx_path, self.card)
+        origin = " (shipped ONNX file, int8)" if int8 else " (shipped ONNX file)"
         self.input_size = self.model_card.input_size
-        self.runtime = self._run.description + " (shipped ONNX file)"
+        self.runtime = self._run.description + origin
         self.display_name = INFO.display_name
         self.temperature = card_temperature(self.card)
         self.load_seconds = time.perf_counter() - started

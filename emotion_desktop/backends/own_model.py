@@ -67,30 +67,14 @@ def onnx_for(model_path: Path, card: dict, prefer: str) -> tuple[Path | None, st
     return None, ""
 
 
-def faster_int8_runner(onnx_path: Path, card: dict, float_runner):
-    """The runner of the int8 file the card records beside ``onnx_path`` (written by
-    ``training.quantize`` from exactly this float file), if it is faster on this CPU; else None."""
-    from emotion_desktop.backends.int8_choice import prefer_int8
-    from emotion_desktop.backends.runners import OnnxRunner, file_digest
-
-    record = card.get("int8") or {}
-    if not record.get("file"):
-        return None
-    int8_path = onnx_path.with_name(Path(record["file"]).name)
-    float_digest = file_digest(onnx_path)
-    if not int8_path.is_file() or record.get("float_onnx_digest") != float_digest:
-        return None
-    runner = OnnxRunner(int8_path)
-    return runner if prefer_int8(float_runner, runner, f"{float_digest} {file_digest(int8_path)}") else None
-
-
 class OwnModelBackend(Backend):
     """A model this project trained. Runs the ONNX file shipped beside it with ONNX Runtime, without
     importing TensorFlow (fast start); otherwise exports the .keras file to ONNX once, in a child
     process (cached, parity-checked), falling back to TensorFlow."""
 
     def __init__(self, name: str, display_name: str, models_dir: Path, runtime: str | None = None):
-        from emotion_desktop.backends.runners import OnnxRunner, runtime_preference
+        from emotion_desktop.backends.runner_choice import fastest_runner
+        from emotion_desktop.backends.runners import runtime_preference
 
         started = time.perf_counter()
         self.name = name
@@ -103,11 +87,10 @@ class OwnModelBackend(Backend):
         onnx_path, origin = onnx_for(model_path, self.card, runtime_preference(runtime))
         if onnx_path is not None:
             self.model = None
-            self._run = OnnxRunner(onnx_path)
+            self._run, int8 = fastest_runner(onnx_path, self.card)
             input_shape = tuple(self._run.input_shape[1:])
-            int8 = faster_int8_runner(onnx_path, self.card, self._run)
-            if int8 is not None:
-                self._run, origin = int8, origin[:-1] + ", int8)"
+            if int8:
+                origin = origin[:-1] + ", int8)"
         else:
             from emotion_desktop.backends.runners import KerasRunner
 
