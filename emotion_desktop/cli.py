@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--every", type=int, default=1, metavar="N", help="videos: analyse every N-th frame")
     predict.add_argument("--full-search", action="store_true",
                          help="videos: search the whole frame for faces on every frame (default: as the live "
-                              f"view: blazeface searches every frame, haar and mtcnn every {LIVE_DETECT_EVERY}th, "
+                              f"view: blazeface searches every few frames, haar and mtcnn every {LIVE_DETECT_EVERY}th, "
                               "following known faces in between)")
     predict.add_argument("--detector", default=DEFAULT_DETECTOR, choices=detector_names(),
                          help=f"face detector (default {DEFAULT_DETECTOR}; haar: OpenCV's cascade, mtcnn: slower)")
