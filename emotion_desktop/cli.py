@@ -178,17 +178,30 @@ def iterate_inputs(paths: list[Path]):
 
 def predict_command(args) -> int:
     from emotion_desktop.backends import SHORT_NAMES
+    from emotion_desktop.backends.runner_choice import reserve_cores
     from emotion_desktop.detectors import make_detector
     from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
     from emotion_desktop.results import write_json
     from emotion_desktop.saliency import write_face_maps
     from emotion_desktop.session import Session
-    from emotion_desktop.sources import ImageSource, PrefetchedSource, SourceError, VideoFileSource, open_path
+    from emotion_desktop.sources import (
+        VIDEO_SUFFIXES,
+        ImageSource,
+        PrefetchedSource,
+        SourceError,
+        VideoFileSource,
+        open_path,
+    )
     from emotion_desktop.text_report import format_report
 
     if args.every < 1:
         return _fail("--every must be 1 or more")
+    if any(Path(p).suffix.lower() in VIDEO_SUFFIXES for p in args.paths):
+        # A video's faces are located on a second thread while the classifiers run (Session.analyse):
+        # one core goes to that stage, and a second classifier thread would only compete with it.
+        reserve_cores(1)
     backends, error = load_backends(args.model, args.models_dir)
+    reserve_cores(0)  # only the loading above chooses threads
     if error:
         return _fail(error)
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -137,21 +138,33 @@ class Pipeline:
 
     def process(self, frame: Frame, capture_ms: float = 0.0, source: str = "") -> FrameResult:
         """This frame's faces and every model's answer; ``source`` names where the frame came from."""
+        return self.classify(self.locate(frame), capture_ms, source)
+
+    def locate(self, frame: Frame) -> Located:
+        """The first stage: this frame's faces (detected or followed), their crops and quality.
+
+        It depends only on earlier frames' faces, never on their answers, so a video's next frame
+        can be located on another thread while this one is classified (``Session.analyse``)."""
         started = time.perf_counter()
         self._detector_error = None
         tracks = self._locate(frame)
-        detect_done = time.perf_counter()
-
         faces = [FaceResult(box=track.box, confidence=float(track.confidence), track_id=track.track_id,
                             whole_image=track.whole_image)
                  for track in tracks]
         crops = [crop(frame.image, face.box) for face in faces]
         for face, face_crop, track in zip(faces, crops, tracks):
             face.quality = face_quality(face_crop, face.box, track.turn)
+        return Located(frame, faces, crops, {t.track_id for t in self.tracker.tracks}, self._detector_error,
+                       (time.perf_counter() - started) * 1000)
+
+    def classify(self, located: Located, capture_ms: float = 0.0, source: str = "") -> FrameResult:
+        """The second stage: every model's answer for the located faces, smoothed over time."""
+        started = time.perf_counter()
+        frame, faces, crops = located.frame, located.faces, located.crops
         result = FrameResult(frame_index=frame.index, time_s=frame.time_s, source=source, faces=faces,
                              models=self.model_names, image_name=frame.name)
-        if self._detector_error:
-            result.errors["face detector"] = self._detector_error
+        if located.detector_error:
+            result.errors["face detector"] = located.detector_error
         tta = self.tta if frame.still or self.tta_live else "none"
         if crops:
             for backend in self.backends:
@@ -169,9 +182,20 @@ class Pipeline:
                                                                        frame.time_s)
                     face.uncertain[backend.name] = uncertain_code(face.quality,
                                                                   float(face.smoothed[backend.name].max()))
-        self.smoother.forget({t.track_id for t in self.tracker.tracks})
-        finished = time.perf_counter()
-        result.timings_ms = {"capture": capture_ms, "detect": (detect_done - started) * 1000,
-                             "classify": (finished - detect_done) * 1000}
-        result.timings_ms["total"] = capture_ms + (finished - started) * 1000
+        self.smoother.forget(located.track_ids)
+        classify_ms = (time.perf_counter() - started) * 1000
+        result.timings_ms = {"capture": capture_ms, "detect": located.detect_ms, "classify": classify_ms}
+        result.timings_ms["total"] = capture_ms + located.detect_ms + classify_ms
         return result
+
+
+@dataclass
+class Located:
+    """A frame after the first stage: its faces (no answers yet), their crops, the tracks alive."""
+
+    frame: Frame
+    faces: list[FaceResult]
+    crops: list[np.ndarray]
+    track_ids: set[int]
+    detector_error: str | None
+    detect_ms: float

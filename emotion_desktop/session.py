@@ -17,6 +17,7 @@ goes into the session log here, so results survive even when a viewer skips pain
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import logging
 import queue
 import threading
@@ -30,7 +31,7 @@ from psygnal import Signal, SignalGroup
 
 from emotion_desktop.drawing import annotate
 from emotion_desktop.frame_grabber import FrameGrabber
-from emotion_desktop.pipeline import Pipeline
+from emotion_desktop.pipeline import Located, Pipeline
 from emotion_desktop.recording import RecordingError, VideoRecorder
 from emotion_desktop.results import FrameResult, SessionLog
 from emotion_desktop.saliency import LIVE_GRID
@@ -309,16 +310,24 @@ class Session:
 
     # ---- one source in the calling thread (predict, benchmarks) -----------------------------
     def analyse(self, source: FrameSource, name: str | None = None, kind: str | None = None, every: int = 1,
-                record_to: Path | None = None) -> Iterator[tuple[FrameResult, Frame, np.ndarray | None]]:
+                record_to: Path | None = None, overlap: bool = True
+                ) -> Iterator[tuple[FrameResult, Frame, np.ndarray | None]]:
         """Process ``source`` frame by frame (a video's every ``every``-th frame), yielding each frame's
         result, the frame and its annotated image (None when not drawn). ``record_to`` writes the
         annotated video there. A source that breaks raises SourceError; the frames so far are logged.
-        The source is closed at the end."""
+        The source is closed at the end.
+
+        With ``overlap`` a video's next frame is read and its faces located on a second thread while
+        this frame is classified: ONNX Runtime and OpenCV release the GIL, so on two or more cores
+        the two stages run at once; the results are those of one frame after the other."""
         self._close()
         self._start(source, name or source.info.name, kind or source.info.kind)
         if record_to is not None:
             self.start_recording(record_to)
         try:
+            if overlap and source.info.kind == "video":
+                yield from self._analyse_overlapped(source, every)
+                return
             while (frame := source.read()) is not None:
                 if frame.still:
                     self.pipeline.reset()  # still images are independent, as in the window
@@ -328,11 +337,32 @@ class Session:
         finally:
             self._close()
 
+    def _analyse_overlapped(self, source: FrameSource, every: int):
+        def read_and_locate(first: bool):
+            if not first and every > 1:
+                source.skip(every - 1)
+            started = time.perf_counter()
+            frame = source.read()
+            capture_ms = (time.perf_counter() - started) * 1000
+            return (None, 0.0) if frame is None else (self.pipeline.locate(frame), capture_ms)
+
+        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="locate-ahead") as ahead:
+            pending = ahead.submit(read_and_locate, True)
+            while True:
+                located, capture_ms = pending.result()
+                if located is None:
+                    return
+                pending = ahead.submit(read_and_locate, False)
+                yield self.handle(located.frame, capture_ms, located)
+
     # ---- every frame, whoever runs the loop --------------------------------------------------
-    def handle(self, frame: Frame, capture_ms: float = 0.0) -> tuple[FrameResult, Frame, np.ndarray | None]:
-        """Process one frame: its result goes into the log, its annotated image into the recording,
-        and both out through ``events.frame_done``."""
-        result = self.pipeline.process(frame, capture_ms, source=self._source_name)
+    def handle(self, frame: Frame, capture_ms: float = 0.0, located: Located | None = None
+               ) -> tuple[FrameResult, Frame, np.ndarray | None]:
+        """Process one frame (``located``: its faces already found): its result goes into the log, its
+        annotated image into the recording, and both out through ``events.frame_done``."""
+        if located is None:
+            located = self.pipeline.locate(frame)
+        result = self.pipeline.classify(located, capture_ms, source=self._source_name)
         self._last_frame = frame
         if self.explain:
             explain_started = time.perf_counter()

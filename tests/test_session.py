@@ -74,3 +74,29 @@ def test_analyse_records_the_annotated_video_and_says_so(tiny_models_dir, face_v
     capture = cv2.VideoCapture(str(target))
     assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 24
     capture.release()
+
+
+def test_a_video_located_ahead_on_a_second_thread_gives_the_results_of_one_frame_after_the_other(
+        tiny_models_dir, face_video):
+    backends = [load_backend("scratch_cnn", tiny_models_dir)]
+    exports = {}
+    for overlap in (True, False):
+        session = Session(Pipeline(make_detector(DEFAULT_DETECTOR), backends, smoothing_s=0.25,
+                                   detect_every=LIVE_DETECT_EVERY), draw=False)
+        indices = [frame.index for _, frame, _ in session.analyse(VideoFileSource(face_video), every=2,
+                                                                   overlap=overlap)]
+        assert indices == list(range(0, 24, 2))
+        exports[overlap] = session.log.as_json()
+    assert _frames(exports[True]) == _frames(exports[False])  # boxes, tracks, smoothed probabilities
+
+
+def test_stopping_an_overlapped_analysis_early_closes_the_source(tiny_models_dir, face_video):
+    session = Session(Pipeline(make_detector(DEFAULT_DETECTOR), [load_backend("scratch_cnn", tiny_models_dir)]),
+                      draw=False)
+    source = VideoFileSource(face_video)
+    frames = session.analyse(source)
+    for _ in range(3):
+        next(frames)
+    frames.close()  # the consumer stops: the frame located ahead is dropped, the source closed
+    assert session.result_counts()[0] == 3
+    assert source.read() is None

@@ -34,8 +34,22 @@ def choices_file() -> Path:
     return cache_dir() / "runner_choice.json"
 
 
+_reserved_cores = 0
+
+
 def available_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def reserve_cores(count: int) -> None:
+    """Leave ``count`` cores to work that runs beside the classifiers (the face detector of a video
+    analysed in two overlapping stages): models loaded afterwards choose among fewer threads."""
+    global _reserved_cores
+    _reserved_cores = max(0, count)
+
+
+def usable_cores() -> int:
+    return max(1, available_cores() - _reserved_cores)
 
 
 def median_ms(runner, batch: np.ndarray) -> float:
@@ -51,7 +65,7 @@ def median_ms(runner, batch: np.ndarray) -> float:
 
 def _remembered(key: str, measure) -> dict:
     """The cached answer for ``key`` on this CPU, or ``measure()``'s, then cached."""
-    machine_key = f"{cpu_name()} ({cpu_simd()}, {available_cores()} cores) {key}"
+    machine_key = f"{cpu_name()} ({cpu_simd()}, {usable_cores()} cores) {key}"
     path = choices_file()
     try:
         choices = json.loads(path.read_text())
@@ -93,7 +107,7 @@ def thread_count(onnx_path: Path) -> int:
     fixed = int(env(THREADS_ENV) or 0)
     if fixed > 0:
         return fixed
-    counts = sorted({n for n in (1, 2, 4) if n <= available_cores()})
+    counts = sorted({n for n in (1, 2, 4) if n <= usable_cores()})
     if counts == [1]:
         return 1
 

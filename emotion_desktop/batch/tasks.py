@@ -51,7 +51,8 @@ def run_task(task: ImagesTask | SegmentTask, settings: BatchSettings) -> list[tu
 def _segment(session: Session, task: SegmentTask, every: int) -> SessionLog | str:
     try:
         source = VideoFileSource(task.file.path, start=task.read_from, stop=task.stop)
-        for _ in session.analyse(source, str(task.file.path), "video", every):
+        # One frame at a time: the workers already keep every core busy with their own tasks.
+        for _ in session.analyse(source, str(task.file.path), "video", every, overlap=False):
             pass
     except SourceError as error:
         return str(error)
