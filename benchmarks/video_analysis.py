@@ -3,7 +3,8 @@
     python -m benchmarks.video_analysis [--video PATH] [--model scratch_cnn] [--analyze-frames 120]
 
 Runs the real CLI in this process on every frame of a real clip (face following
-between full searches, decoding on its own thread; once with --full-search),
+between full searches, decoding on its own thread, the next frame's faces located on a
+second thread while this frame is classified; once with --full-search),
 after one warm-up run so that imports are not counted but loading the model
 is, and times ``DeepFace.analyze(frame, actions=["emotion"])`` on frames of the
 same clip in the same run. Prints frames per second of each and the ratio.
