@@ -7,6 +7,7 @@ design: exactly one thread (the worker) calls ``process``.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import time
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from emotion_desktop.backends import Backend
+from emotion_desktop.backends.runner_choice import usable_cores
 from emotion_desktop.detectors import FaceDetector, detect_or_whole
 from emotion_desktop.geometry import crop
 from emotion_desktop.quality import face_quality, uncertain_code
@@ -49,6 +51,7 @@ class Pipeline:
         self._search_due = False  # a followed face was lost: search the next frame
         self.tta = tta
         self.tta_live = tta_live
+        self._model_pool: concurrent.futures.ThreadPoolExecutor | None = None  # compare mode's models at once
 
     @property
     def model_names(self) -> list[str]:
@@ -157,6 +160,17 @@ class Pipeline:
         return Located(frame, faces, crops, {t.track_id for t in self.tracker.tracks}, self._detector_error,
                        (time.perf_counter() - started) * 1000)
 
+    def _answers(self, crops: list[np.ndarray], tta: str) -> dict[str, tuple]:
+        """Each model's (probabilities, seconds) or (None, error) for the crops. In compare mode the
+        models run at once on a small thread pool (ONNX Runtime and TensorFlow release the GIL), so
+        the frame costs about the slowest model rather than the sum of all."""
+        if len(self.backends) < 2 or usable_cores() < 2:
+            return {b.name: _timed_answer(b, crops, tta) for b in self.backends}
+        if self._model_pool is None:
+            self._model_pool = concurrent.futures.ThreadPoolExecutor(usable_cores(), thread_name_prefix="models")
+        futures = {b.name: self._model_pool.submit(_timed_answer, b, crops, tta) for b in self.backends}
+        return {name: future.result() for name, future in futures.items()}
+
     def classify(self, located: Located, capture_ms: float = 0.0, source: str = "") -> FrameResult:
         """The second stage: every model's answer for the located faces, smoothed over time."""
         started = time.perf_counter()
@@ -167,15 +181,14 @@ class Pipeline:
             result.errors["face detector"] = located.detector_error
         tta = self.tta if frame.still or self.tta_live else "none"
         if crops:
+            answers = self._answers(crops, tta)
             for backend in self.backends:
-                model_started = time.perf_counter()
-                try:
-                    probabilities = predict_with_tta(backend, crops, tta)
-                except Exception as error:  # one failing model must not stop the others or the stream
-                    log.exception("%s failed on frame %d", backend.name, frame.index)
-                    result.errors[backend.name] = f"{type(error).__name__}: {error}"
+                probabilities, seconds_or_error = answers[backend.name]
+                if probabilities is None:  # one failing model must not stop the others or the stream
+                    log.error("%s failed on frame %d: %s", backend.name, frame.index, seconds_or_error)
+                    result.errors[backend.name] = seconds_or_error
                     continue
-                result.model_ms[backend.name] = (time.perf_counter() - model_started) * 1000
+                result.model_ms[backend.name] = seconds_or_error * 1000
                 for face, row in zip(faces, probabilities):
                     face.probabilities[backend.name] = row
                     face.smoothed[backend.name] = self.smoother.update(face.track_id, backend.name, row,
@@ -187,6 +200,16 @@ class Pipeline:
         result.timings_ms = {"capture": capture_ms, "detect": located.detect_ms, "classify": classify_ms}
         result.timings_ms["total"] = capture_ms + located.detect_ms + classify_ms
         return result
+
+
+def _timed_answer(backend: Backend, crops: list[np.ndarray], tta: str):
+    """(probabilities, seconds), or (None, "Error: message") when the model fails."""
+    started = time.perf_counter()
+    try:
+        return predict_with_tta(backend, crops, tta), time.perf_counter() - started
+    except Exception as error:
+        log.debug("%s failed", backend.name, exc_info=True)
+        return None, f"{type(error).__name__}: {error}"
 
 
 @dataclass

@@ -92,6 +92,19 @@ def test_one_failing_model_does_not_stop_the_others(scratch, astronaut_bgr):
     assert "scratch_cnn" in result.faces[0].probabilities
 
 
+def test_compare_mode_runs_the_models_at_once_with_the_answers_each_gives_alone(scratch, astronaut_bgr):
+    from tests.extra_backend import BrightnessBackend
+
+    frame = Frame(np.hstack([astronaut_bgr, astronaut_bgr[:, ::-1]]), 0, 0.0, still=True)
+    models = [scratch, BrightnessBackend()]
+    together = Pipeline(HaarFaceDetector(), models, smoothing_s=0.0).process(frame)
+    assert len(together.faces) == 2 and set(together.model_ms) == {m.name for m in models}
+    for model in models:
+        alone = Pipeline(HaarFaceDetector(), [model], smoothing_s=0.0).process(frame)
+        for face_together, face_alone in zip(together.faces, alone.faces):
+            assert np.array_equal(face_together.probabilities[model.name], face_alone.probabilities[model.name])
+
+
 def test_no_face_gives_an_empty_result(scratch):
     result = Pipeline(HaarFaceDetector(), [scratch]).process(Frame(np.full((300, 400, 3), 60, np.uint8), 0, 0.0))
     assert result.faces == [] and result.model_ms == {}
