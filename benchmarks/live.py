@@ -124,13 +124,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--analyze-frames", type=int, default=60, help="frames for DeepFace.analyze (0: skip)")
     parser.add_argument("--memory-frames", type=int, default=10_000, help="frames of the memory test (0: skip)")
     parser.add_argument("--models-dir", type=Path)
+    parser.add_argument("--opencv-threads", type=int, default=1,
+                        help="OpenCV's thread pool (default 1, as the window's worker sets it)")
     args = parser.parse_args(argv)
+    import cv2
+
+    cv2.setNumThreads(args.opencv_threads)
     if not args.video.is_file():
         print(f"error: video {args.video} not found; pass --video PATH", file=sys.stderr)
         return 2
     deepface_weights = ensure_deepface_weights()
     print(cpu_header())
-    print(f"video: {args.video.name}; DeepFace runs on {deepface_weights}")
+    print(f"video: {args.video.name}; DeepFace runs on {deepface_weights}; OpenCV threads {args.opencv_threads}")
     every = Pipeline(make_detector(args.detector), [], detect_every=args.detect_every)._search_every()
     print(f"detector: {args.detector} on the whole frame every {every} frame(s)"
           f"{', known faces followed locally in between' if every > 1 else ''}; ms figures are p50/p95 per frame\n")
