@@ -9,7 +9,6 @@ import emotion_desktop.detectors.blazeface as blazeface
 from emotion_desktop.detectors import DEFAULT_DETECTOR, INFO, make_detector, make_detector_or_fallback
 from emotion_desktop.detectors.blazeface import BlazeFaceDetector
 from emotion_desktop.detectors.haar import HaarFaceDetector
-from emotion_desktop.geometry import iou
 from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
 from emotion_desktop.sources import DemoSource, Frame
 
@@ -98,24 +97,6 @@ def test_live_pipeline_searches_every_third_frame_and_follows_the_face_in_betwee
     pipeline.process(Frame(empty, 13, 13 / 30))
     assert len(searched) == 4 and len(followed) == 9
     assert pipeline.process(Frame(empty, 14, 14 / 30)).faces == [] and len(searched) == 5
-
-
-def test_detect_near_follows_a_moved_face_with_a_box_like_the_full_pass(blaze):
-    demo = DemoSource()
-    before = blaze.detect(demo.render(0))[0].box
-    later = demo.render(20)  # the demo has panned and zoomed since frame 0
-    truth = blaze.detect(later)[0].box
-    assert iou(before, truth) < 0.9  # the face really moved
-    found = blaze.detect_near(later, before)
-    assert found is not None and iou(found.box, truth) > 0.8 and 0.5 < found.confidence <= 1.0
-    assert 0.9 < found.box[2] / truth[2] < 1.1  # the same framing: the classifiers see the same crop
-
-
-def test_detect_near_finds_nothing_where_the_face_has_gone(blaze, astronaut_bgr):
-    box = blaze.detect(astronaut_bgr)[0].box
-    assert blaze.detect_near(np.full_like(astronaut_bgr, 127), box) is None
-    assert blaze.detect_near(astronaut_bgr, (astronaut_bgr.shape[1] - 5, 0, 40, 40)) is None  # off the edge
-    assert blaze.detect_near(astronaut_bgr, (100, 100, 0, 0)) is None  # a degenerate box
 
 
 @pytest.mark.parametrize("shape", [(360, 640), (480, 640), (1080, 1920), (481, 641), (100, 1000)])

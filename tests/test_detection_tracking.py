@@ -2,7 +2,7 @@ import cv2
 import numpy as np
 import pytest
 
-from emotion_desktop.detectors import detect_or_whole
+from emotion_desktop.detectors import detect_or_whole, make_detector
 from emotion_desktop.detectors.haar import HaarFaceDetector
 from emotion_desktop.geometry import crop, iou
 from emotion_desktop.sources import DemoSource
@@ -32,21 +32,29 @@ def test_demo_frames_have_one_face(haar):
     assert counts == [1] * len(counts)
 
 
-def test_detect_near_follows_a_moved_face(haar):
+@pytest.fixture(scope="module", params=["haar", "blazeface"])
+def follower(request):
+    """Each detector that follows faces locally between full searches."""
+    return make_detector(request.param)
+
+
+def test_detect_near_follows_a_moved_face(follower):
     demo = DemoSource()
-    before = haar.detect(demo.render(0))[0].box
+    before = follower.detect(demo.render(0))[0].box
     later = demo.render(20)  # the demo has panned and zoomed since frame 0
-    truth = haar.detect(later)[0].box
+    truth = follower.detect(later)[0].box
     assert iou(before, truth) < 0.9  # the face really moved
-    found = haar.detect_near(later, before)
+    found = follower.detect_near(later, before)
     assert found is not None and iou(found.box, truth) > 0.8 and 0.5 < found.confidence <= 1.0
+    if follower.name == "blazeface":  # another model follows: its box must frame the face as the full pass
+        assert 0.9 < found.box[2] / truth[2] < 1.1
 
 
-def test_detect_near_finds_nothing_where_the_face_has_gone(haar, astronaut_bgr):
-    box = haar.detect(astronaut_bgr)[0].box
-    assert haar.detect_near(np.full_like(astronaut_bgr, 127), box) is None
-    assert haar.detect_near(astronaut_bgr, (astronaut_bgr.shape[1] - 5, 0, 40, 40)) is None  # off the edge
-    assert haar.detect_near(astronaut_bgr, (100, 100, 0, 0)) is None  # a degenerate box
+def test_detect_near_finds_nothing_where_the_face_has_gone(follower, astronaut_bgr):
+    box = follower.detect(astronaut_bgr)[0].box
+    assert follower.detect_near(np.full_like(astronaut_bgr, 127), box) is None
+    assert follower.detect_near(astronaut_bgr, (astronaut_bgr.shape[1] - 5, 0, 40, 40)) is None  # off the edge
+    assert follower.detect_near(astronaut_bgr, (100, 100, 0, 0)) is None  # a degenerate box
 
 
 def test_small_face_crop_is_classified_whole(haar, astronaut_bgr):
