@@ -2,7 +2,8 @@
 
 One ``Pipeline`` serves the GUI's worker thread, the CLI and the benchmark,
 so all three measure and export the same thing. It is not thread-safe by
-design: exactly one thread (the worker) calls ``process``.
+design: one thread calls ``process``, or one thread ``locate`` and another
+``classify`` (their state is apart: tracks in the first, smoothing in the second).
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ class Pipeline:
         self._search_due = False  # a followed face was lost: search the next frame
         self.tta = tta
         self.tta_live = tta_live
-        self._model_pool: concurrent.futures.ThreadPoolExecutor | None = None  # compare mode's models at once
+        # compare mode's models at once: made on first use, False on a single core
+        self._model_pool: concurrent.futures.ThreadPoolExecutor | bool | None = None
 
     @property
     def model_names(self) -> list[str]:
@@ -160,16 +162,23 @@ class Pipeline:
         return Located(frame, faces, crops, {t.track_id for t in self.tracker.tracks}, self._detector_error,
                        (time.perf_counter() - started) * 1000)
 
-    def _answers(self, crops: list[np.ndarray], tta: str) -> dict[str, tuple]:
-        """Each model's (probabilities, seconds) or (None, error) for the crops. In compare mode the
-        models run at once on a small thread pool (ONNX Runtime and TensorFlow release the GIL), so
-        the frame costs about the slowest model rather than the sum of all."""
-        if len(self.backends) < 2 or usable_cores() < 2:
-            return {b.name: _timed_answer(b, crops, tta) for b in self.backends}
-        if self._model_pool is None:
-            self._model_pool = concurrent.futures.ThreadPoolExecutor(usable_cores(), thread_name_prefix="models")
-        futures = {b.name: self._model_pool.submit(_timed_answer, b, crops, tta) for b in self.backends}
+    def _answers(self, crops: list[np.ndarray], tta: str, frame_index: int) -> dict[str, Answer]:
+        """Each model's answer for the crops. In compare mode the models run at once on a small thread
+        pool (ONNX Runtime and TensorFlow release the GIL), so the frame costs about the slowest model
+        rather than the sum of all."""
+        pool = self._compare_pool() if len(self.backends) > 1 else None
+        if pool is None:
+            return {b.name: _answer(b, crops, tta, frame_index) for b in self.backends}
+        futures = {b.name: pool.submit(_answer, b, crops, tta, frame_index) for b in self.backends}
         return {name: future.result() for name, future in futures.items()}
+
+    def _compare_pool(self) -> concurrent.futures.ThreadPoolExecutor | None:
+        """The pool compare mode's models run on, made on first use; None on a single core."""
+        if self._model_pool is None:
+            cores = usable_cores()
+            self._model_pool = (concurrent.futures.ThreadPoolExecutor(cores, thread_name_prefix="models")
+                                if cores > 1 else False)
+        return self._model_pool or None
 
     def classify(self, located: Located, capture_ms: float = 0.0, source: str = "") -> FrameResult:
         """The second stage: every model's answer for the located faces, smoothed over time."""
@@ -181,15 +190,14 @@ class Pipeline:
             result.errors["face detector"] = located.detector_error
         tta = self.tta if frame.still or self.tta_live else "none"
         if crops:
-            answers = self._answers(crops, tta)
+            answers = self._answers(crops, tta, frame.index)
             for backend in self.backends:
-                probabilities, seconds_or_error = answers[backend.name]
-                if probabilities is None:  # one failing model must not stop the others or the stream
-                    log.error("%s failed on frame %d: %s", backend.name, frame.index, seconds_or_error)
-                    result.errors[backend.name] = seconds_or_error
+                answer = answers[backend.name]
+                if answer.error:  # one failing model must not stop the others or the stream
+                    result.errors[backend.name] = answer.error
                     continue
-                result.model_ms[backend.name] = seconds_or_error * 1000
-                for face, row in zip(faces, probabilities):
+                result.model_ms[backend.name] = answer.seconds * 1000
+                for face, row in zip(faces, answer.probabilities):
                     face.probabilities[backend.name] = row
                     face.smoothed[backend.name] = self.smoother.update(face.track_id, backend.name, row,
                                                                        frame.time_s)
@@ -202,14 +210,22 @@ class Pipeline:
         return result
 
 
-def _timed_answer(backend: Backend, crops: list[np.ndarray], tta: str):
-    """(probabilities, seconds), or (None, "Error: message") when the model fails."""
+@dataclass
+class Answer:
+    """One model's answer for a frame's faces, or why it failed."""
+
+    probabilities: np.ndarray | None
+    seconds: float = 0.0
+    error: str | None = None
+
+
+def _answer(backend: Backend, crops: list[np.ndarray], tta: str, frame_index: int) -> Answer:
     started = time.perf_counter()
     try:
-        return predict_with_tta(backend, crops, tta), time.perf_counter() - started
+        return Answer(predict_with_tta(backend, crops, tta), time.perf_counter() - started)
     except Exception as error:
-        log.debug("%s failed", backend.name, exc_info=True)
-        return None, f"{type(error).__name__}: {error}"
+        log.exception("%s failed on frame %d", backend.name, frame_index)
+        return Answer(None, error=f"{type(error).__name__}: {error}")
 
 
 @dataclass
