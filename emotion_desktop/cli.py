@@ -178,7 +178,7 @@ def iterate_inputs(paths: list[Path]):
 
 def predict_command(args) -> int:
     from emotion_desktop.backends import SHORT_NAMES
-    from emotion_desktop.backends.runner_choice import reserve_cores
+    from emotion_desktop.backends.runner_choice import cores_reserved
     from emotion_desktop.detectors import make_detector
     from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
     from emotion_desktop.results import write_json
@@ -196,12 +196,11 @@ def predict_command(args) -> int:
 
     if args.every < 1:
         return _fail("--every must be 1 or more")
-    if any(Path(p).suffix.lower() in VIDEO_SUFFIXES for p in args.paths):
-        # A video's faces are located on a second thread while the classifiers run (Session.analyse):
-        # one core goes to that stage, and a second classifier thread would only compete with it.
-        reserve_cores(1)
-    backends, error = load_backends(args.model, args.models_dir)
-    reserve_cores(0)  # only the loading above chooses threads
+    # A video's faces are located on a second thread while the classifiers run (Session.analyse): one
+    # core goes to that stage, and a second classifier thread would only compete with it.
+    videos = any(Path(p).suffix.lower() in VIDEO_SUFFIXES for p in args.paths)
+    with cores_reserved(1 if videos else 0):
+        backends, error = load_backends(args.model, args.models_dir)
     if error:
         return _fail(error)
     try:

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -41,11 +42,17 @@ def available_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def reserve_cores(count: int) -> None:
-    """Leave ``count`` cores to work that runs beside the classifiers (the face detector of a video
-    analysed in two overlapping stages): models loaded afterwards choose among fewer threads."""
+@contextmanager
+def cores_reserved(count: int):
+    """Within the block, leave ``count`` cores to work that runs beside the classifiers (the face
+    detector of a video analysed in two overlapping stages): models loaded there choose among fewer
+    threads."""
     global _reserved_cores
-    _reserved_cores = max(0, count)
+    previous, _reserved_cores = _reserved_cores, max(0, count)
+    try:
+        yield
+    finally:
+        _reserved_cores = previous
 
 
 def usable_cores() -> int:
