@@ -158,9 +158,15 @@ def test_evaluate_on_a_folder_runs_off_the_ui_thread_and_shows_scores_and_matric
     assert dialog.table.item(0, 0).text() == "Scratch CNN" and dialog.table.item(0, 1).text().endswith("%")
     assert dialog.table.item(0, 4).text() == "–"  # no angry photos: no recall to show
     assert not dialog.matrices.pixmap().isNull() and dialog.matrices.original.width() > 400
-    dialog.resize(520, 700)  # narrower than the matrices: they shrink whole instead of scrolling
     matrices = dialog.matrices
-    qtbot.waitUntil(lambda: matrices.pixmap().width() <= matrices.width() < matrices.original.width())
+
+    def shrunk_to_a_narrow_dialog() -> bool:
+        # Narrower than the matrices: they shrink whole instead of scrolling. Asked again on every
+        # poll: a geometry change of the dialog's first show can arrive after the first request.
+        dialog.resize(520, 700)
+        return matrices.pixmap().width() <= matrices.width() < matrices.original.width()
+
+    qtbot.waitUntil(shrunk_to_a_narrow_dialog, timeout=20_000)
     shown, original = matrices.pixmap(), matrices.original
     assert shown.height() <= matrices.height()
     assert abs(shown.width() / shown.height() - original.width() / original.height()) < 0.02
