@@ -2,7 +2,7 @@
 
     python -m benchmarks.detection [--media ../shared/media] [--fer ../shared/fer2013] [--fer-limit N]
 
-Six tests, all on real faces:
+Seven tests, on real faces and real face-free images:
 
 - **Photos**: the photos listed in ``benchmarks/face_boxes.json`` (39 faces verified by eye in 13
   group and portrait photos, plus a landscape without a face), each detector's still-image search.
@@ -15,6 +15,8 @@ Six tests, all on real faces:
 - **Whole FER2013 faces**: PublicTest and PrivateTest crops as whole images at 48, 100, 200 and 400
   px (a dataset image, a cropped profile picture), each detector's still-image search.
 - **Tight crops**: every verified face of the photos cut out at its box x1.0 and x1.2, as an image.
+- **Face-free stills**: frames and pieces of the no-face clips, pieces of the verified photos away
+  from their faces, scikit-image's face-free pictures, noise, grey: any box is a false positive.
 - **Close-ups**: every verified face scaled to fill 60, 80 and 100 % of a 640x480 frame's height, its
   surroundings around it (someone leaning into the webcam), each detector's live search; found when
   one of three frames in a row finds it (0.1 s at 30 FPS).
@@ -206,6 +208,69 @@ def close_up_frames(photos: dict, media: Path, height_share: float):
             yield cv2.warpAffine(photo, matrix, (640, 480), flags=cv2.INTER_LINEAR)
 
 
+FACE_FREE_PICTURES = ("brick", "grass", "gravel", "coffee", "rocket", "moon", "page", "text", "horse", "coins",
+                      "clock", "hubble_deep_field", "logo", "colorwheel", "retina", "cell", "checkerboard",
+                      "immunohistochemistry", "microaneurysms", "shepp_logan_phantom")  # in the wheel: no download
+
+
+def face_free_stills(photos: dict, media: Path):
+    """Still images without a human face: the frames of the no-face clip and of the cartoon title that
+    ends ``pyfeat_face_then_noface.mov``, square pieces of them, pieces of the verified photos well away
+    from every face (and the bodies below), scikit-image's face-free pictures, noise and grey."""
+    from skimage import data
+
+    generator = np.random.default_rng(0)
+
+    def pieces(image: np.ndarray, count: int, shares: tuple[float, float], away_from=()):
+        height, width = image.shape[:2]
+        for _ in range(count * 50):
+            side = int(generator.uniform(*shares) * min(height, width))
+            x, y = int(generator.uniform(0, width - side)), int(generator.uniform(0, height - side))
+            if any(x < bx + 2 * bw and bx - bw < x + side and y < by + 5 * bh and by - 2 * bh < y + side
+                   for bx, by, bw, bh in away_from):
+                continue
+            yield cv2.resize(image[y:y + side, x:x + side], (int(generator.choice((100, 200, 400))),) * 2,
+                             interpolation=cv2.INTER_AREA)
+            count -= 1
+            if count == 0:
+                return
+
+    for clip, first in (("pyfeat_no_face.mp4", 0), ("pyfeat_face_then_noface.mov", 90)):
+        capture = cv2.VideoCapture(str(media / "videos" / clip))
+        index = 0
+        while True:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            if index >= first:
+                yield frame
+                if index % 3 == 0:
+                    yield from pieces(frame, 2, (0.2, 0.9))
+            index += 1
+        capture.release()
+    for name, truth in photos.items():
+        photo = cv2.imread(str(media / "photos" / name))
+        if not truth:
+            yield photo
+        yield from pieces(photo, 20, (0.1, 0.6), truth)
+    for name in FACE_FREE_PICTURES:
+        picture = np.asarray(getattr(data, name)())
+        if picture.dtype != np.uint8:
+            picture = cv2.normalize(picture.astype(np.float32), None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+        picture = cv2.cvtColor(picture, cv2.COLOR_GRAY2BGR if picture.ndim == 2 else
+                               cv2.COLOR_RGBA2BGR if picture.shape[2] == 4 else cv2.COLOR_RGB2BGR)
+        yield picture
+        yield cv2.resize(picture, (200, 200), interpolation=cv2.INTER_AREA)
+    yield generator.integers(0, 256, (300, 300, 3), dtype=np.uint8)
+    yield np.full((300, 300, 3), 128, np.uint8)
+
+
+def face_free_test(detector, photos: dict, media: Path) -> tuple[int, int]:
+    """(face-free still images given a box, images searched), each detector's still-image search."""
+    images = list(face_free_stills(photos, media))
+    return sum(bool(detector.detect(image, thorough=True)) for image in images), len(images)
+
+
 class YuNetCandidate(FaceDetector):
     """YuNet through the ``yuface`` wheel (libfacedetection compiled with its weights), evaluated
     here before any app use: ``pip install yuface`` (wheels for CPython 3.7-3.11 only)."""
@@ -252,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     header = ["detector", "photos: found", "false pos.", "ms/photo", "live ms (face)", "live ms (no face)",
               *[f"{s}px" for s in SIZES], "no-face FP /95 frames", "demo: extra box / missed (300 frames)"]
     crop_header = ["detector", *[f"FER {s}px" for s in FER_SIZES], *[f"crop x{f}" for f in CROP_FACTORS],
-                   *[f"close-up {int(h * 100)}%" for h in CLOSE_UP_HEIGHTS]]
+                   *[f"close-up {int(h * 100)}%" for h in CLOSE_UP_HEIGHTS], "face-free stills with a box"]
     rows, crop_rows = [], []
     for label, factory in detectors():
         if args.only and args.only not in label:
@@ -275,7 +340,8 @@ def main(argv: list[str] | None = None) -> int:
                           *[f"{found_share(detector, tight_crops(photos, args.media, f), True) * 100:.1f}"
                             for f in CROP_FACTORS],
                           *[f"{found_share(detector, close_up_frames(photos, args.media, h), False, 3) * 100:.1f}"
-                            for h in CLOSE_UP_HEIGHTS]])
+                            for h in CLOSE_UP_HEIGHTS],
+                          "{} / {}".format(*face_free_test(detector, photos, args.media))])
         print(f"({label} done)", flush=True)
     for table_header, table in ((header, rows), (crop_header, crop_rows)):
         print("\n| " + " | ".join(table_header) + " |")

@@ -11,6 +11,7 @@ from emotion_desktop.detectors.blazeface import BlazeFaceDetector
 from emotion_desktop.detectors.haar import HaarFaceDetector
 from emotion_desktop.pipeline import LIVE_DETECT_EVERY, Pipeline
 from emotion_desktop.sources import DemoSource, Frame
+from tests.conftest import FER2013, requires_dataset
 
 
 @pytest.fixture(scope="module")
@@ -155,3 +156,20 @@ def test_live_close_up_pass_runs_on_every_nth_empty_frame_and_stays_while_the_fa
     frame[:, 110:530] = close
     found = [len(detector.detect(frame)) for _ in range(2 * detector.LIVE_CLOSE_UP_EVERY)]
     assert found[detector.LIVE_CLOSE_UP_EVERY - 1:] == [1] * (detector.LIVE_CLOSE_UP_EVERY + 1)  # then every frame
+
+
+@requires_dataset()
+def test_the_softened_look_finds_whole_dataset_faces_the_other_passes_miss():
+    """Upscaled dataset faces (blocking, grain) that the full-range, close-up and last-look passes
+    miss: the softened look finds some, and never loses one the earlier passes found."""
+    from training.data import load_fer2013
+
+    faces = load_fer2013(FER2013)["PublicTest"].images[:400]
+    images = [cv2.cvtColor(cv2.resize(face, (200, 200), interpolation=cv2.INTER_CUBIC), cv2.COLOR_GRAY2BGR)
+              for face in faces]
+    with_soft_look, without = BlazeFaceDetector(), BlazeFaceDetector()
+    without.SOFT_LOOK_THRESHOLD = 1.1  # no score reaches it: the look finds nothing
+    found_with = [bool(with_soft_look.detect(image, thorough=True)) for image in images]
+    found_without = [bool(without.detect(image, thorough=True)) for image in images]
+    assert all(a or not b for a, b in zip(found_with, found_without))
+    assert sum(found_with) > sum(found_without)

@@ -83,6 +83,22 @@ def test_mtcnn_gets_rgb_and_finds_the_face(astronaut_bgr):
     assert 150 < x + w / 2 < 300 and 60 < y + h / 2 < 180
 
 
+def test_mtcnn_boxes_are_square_and_framed_like_fer2013(astronaut_bgr):
+    """The classifiers get a square crop: MTCNN's tall box would reach them squeezed sideways."""
+    from emotion_desktop.detectors.mtcnn_detector import MtcnnFaceDetector
+
+    detector = MtcnnFaceDetector()
+    (framed,) = detector.detect(astronaut_bgr)
+    raw_face = max(detector.model.detect_faces(astronaut_bgr[:, :, ::-1].copy()), key=lambda f: f["confidence"])
+    x, y, w, h = raw_face["box"]
+    assert h > 1.1 * w  # what the framing is for
+    fx, fy, fw, fh = framed.box
+    assert abs(fw - fh) <= 1
+    scale, shift = detector.FRAMING
+    assert fw == pytest.approx(scale * (w + h) / 2, abs=2)
+    assert fy + fh / 2 == pytest.approx(y + h / 2 + shift * (w + h) / 2, abs=2)
+
+
 def test_iou():
     assert iou((0, 0, 10, 10), (0, 0, 10, 10)) == 1.0
     assert iou((0, 0, 10, 10), (20, 20, 5, 5)) == 0.0
