@@ -69,6 +69,9 @@ def parse_args(argv):
     parser.add_argument("--contrast", type=float, default=0.0, help="contrast jitter around the face's mean")
     parser.add_argument("--low-res", type=float, default=0.0,
                         help="share of faces first shrunk to 12-36 px (blur, far faces)")
+    parser.add_argument("--detector-crops", choices=("blazeface", "haar"),
+                        help="also train on each training face as the app crops it with this detector "
+                        "(the face in a frame, the detector's box, the app's framing)")
     parser.add_argument("--patience", type=int, default=10, help="early stopping on PublicTest accuracy")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--limit", type=int, help="use only this many training images (smoke tests)")
@@ -256,6 +259,20 @@ def cached_targets(distill, images, labels, run_dir: Path):
     return distill.mix(one_hot(labels), answers)
 
 
+def with_detector_crops(train, detector_name: str):
+    """The training split plus each face the detector finds, as the app would crop it."""
+    import numpy as np
+
+    from emotion_desktop.environment import cache_dir
+    from training.data import Split
+    from training.detector_crops import cached_detector_crops
+
+    crops, index = cached_detector_crops(train.images, cache_dir(), detector_name)
+    print(f"training on {len(train)} faces and {len(index)} {detector_name} crops of them", flush=True)
+    return Split(np.concatenate([train.images, crops]), np.concatenate([train.labels, train.labels[index]]),
+                 np.concatenate([train.names, train.names[index]]))
+
+
 def load_init_weights(model, path: Path) -> None:
     """Copy a saved model's weights into ``model`` (float16-stored weights become float32)."""
     import keras
@@ -384,6 +401,8 @@ def main(argv: list[str] | None = None) -> int:
     train, val = splits["Training"], splits["PublicTest"]
     if args.limit:
         train = train.subset(args.limit, seed=args.seed)
+    if args.detector_crops:
+        train = with_detector_crops(train, args.detector_crops)
     print(f"data: {len(train)} training, {len(val)} PublicTest, {len(splits['PrivateTest'])} PrivateTest faces "
           f"(loaded in {time.time() - started:.1f}s)", flush=True)
 
