@@ -42,10 +42,29 @@ def cpu_simd() -> str:
     return "unknown"
 
 
+def cpu_generation(cpuinfo: str | None = None) -> str | None:
+    """AMD's core generation (Zen 3, Zen 4, Zen 5) from the CPU family and model in ``/proc/cpuinfo``
+    (or the text given), where a virtual machine names every EPYC just "AMD EPYC"; None for other CPUs."""
+    try:
+        text = Path("/proc/cpuinfo").read_text() if cpuinfo is None else cpuinfo
+        lines = text.split("\n\n")[0].splitlines()  # the first CPU's fields
+        fields = {key.strip(): value for key, value in (line.split(":", 1) for line in lines if ":" in line)}
+        vendor, family, model = (fields[key].strip() for key in ("vendor_id", "cpu family", "model"))
+        family, model = int(family), int(model)
+    except (OSError, KeyError, ValueError):
+        return None
+    if vendor != "AuthenticAMD":
+        return None
+    if family == 25:  # Zen 3 and Zen 4 share family 19h; Zen 4's models are 10h-1Fh and 60h-AFh
+        return "Zen 4" if 0x10 <= model <= 0x1F or 0x60 <= model <= 0xAF else "Zen 3"
+    return {23: "Zen/Zen 2", 26: "Zen 5"}.get(family)
+
+
 def cpu_description() -> str:
     """CPU model, its vector instructions and the cores this process may use, for benchmark headers."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"{cpu_name()} ({cpu_simd()}), {cores} cores"
+    generation = cpu_generation()
+    return f"{cpu_name()}{' ' + generation if generation else ''} ({cpu_simd()}), {cores} cores"
 
 
 @contextmanager

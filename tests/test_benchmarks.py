@@ -1,5 +1,7 @@
 """The benchmark scripts run end to end on small generated inputs (their figures come from real runs)."""
 
+import pytest
+
 from benchmarks import face_following, live, model_costs
 from emotion_desktop.backends import load_backend
 from tests.conftest import requires_dataset, requires_media
@@ -85,3 +87,14 @@ def test_crop_framing_levels_a_tilted_face_with_blazefaces_eyes(astronaut_bgr):
     assert levelled.shape[:2] == (face.box[3], face.box[2])
     again = detector.detect(cv2.copyMakeBorder(levelled, 80, 80, 80, 80, cv2.BORDER_REPLICATE))
     assert abs(face.roll) > 20 and len(again) == 1 and abs(again[0].roll) < abs(face.roll) / 3
+
+
+@pytest.mark.parametrize(("vendor", "family", "model", "expected"), [
+    ("AuthenticAMD", 25, 1, "Zen 3"), ("AuthenticAMD", 25, 0x11, "Zen 4"), ("AuthenticAMD", 25, 0x61, "Zen 4"),
+    ("AuthenticAMD", 26, 2, "Zen 5"), ("GenuineIntel", 6, 143, None)])
+def test_benchmark_headers_tell_amd_generations_apart(vendor, family, model, expected):
+    """A virtual machine calls every EPYC "AMD EPYC"; speed figures need the generation."""
+    from emotion_desktop.environment import cpu_generation
+
+    first_cpu = f"processor\t: 0\nvendor_id\t: {vendor}\ncpu family\t: {family}\nmodel\t\t: {model}\nmodel name\t: X\n"
+    assert cpu_generation(first_cpu + "\nprocessor\t: 1\nvendor_id\t: other\n") == expected
