@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -49,16 +50,25 @@ def in_frame(face: np.ndarray, roll: float = 0.0) -> np.ndarray:
 
 def raw_boxes(detector, faces: np.ndarray, rolls: np.ndarray) -> list[Detection | None]:
     """The detection nearest the frame's centre for each face, in the detector's own framing (None: missed)."""
-    if hasattr(detector, "FRAMING"):
-        detector.FRAMING = (1.0, 0.0)  # the sweep applies its own framing
     centre = np.array([FRAME[1] / 2, FRAME[0] / 2])
     nearest = []
     for face, roll in zip(faces, rolls):
         found = detector.detect(in_frame(face, roll))
-        nearest.append(min(found, key=lambda d: np.linalg.norm(np.array([d.box[0] + d.box[2] / 2,
-                                                                          d.box[1] + d.box[3] / 2]) - centre),
-                           default=None))
+        closest = min(found, key=lambda d: np.linalg.norm(np.array([d.box[0] + d.box[2] / 2,
+                                                                     d.box[1] + d.box[3] / 2]) - centre), default=None)
+        nearest.append(None if closest is None else replace(closest, box=unframed(closest.box, detector)))
     return nearest
+
+
+def unframed(box: Box, detector) -> tuple[float, float, float, float]:
+    """The detector's own box before the app framed it (``FRAMING``), so that the sweep can apply its
+    own framing; the detector itself runs as in the app (its refinement depends on the framed box).
+    The faces sit in the middle of the frame, so no box was clipped."""
+    scale, shift = getattr(detector, "FRAMING", (1.0, 0.0))
+    x, y, w, h = (float(v) for v in box)
+    raw_w, raw_h = w / scale, h / scale
+    centre_x, centre_y = x + w / 2, y + h / 2 - shift * raw_h
+    return (centre_x - raw_w / 2, centre_y - raw_h / 2, raw_w, raw_h)
 
 
 def crop_levelled(frame: np.ndarray, box: Box, roll: float) -> np.ndarray:

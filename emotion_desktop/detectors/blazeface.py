@@ -16,6 +16,7 @@ measures the passes: faces found by size and framing, false positives, and the t
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -151,12 +152,19 @@ class BlazeFaceDetector(FaceDetector):
     # (the no-face clip, a landscape, backgrounds of the photos, textures: at most 0.44); on 347 other
     # face-free crops it put boxes on 4, where the other passes already put boxes on 13 (a cartoon
     # title's letters; docs/performance.md).
+    # Where it finds nothing too, the same softened copy with the face smaller in the view, at a lower
+    # threshold: on the whole FER2013 faces it found 25-32 of the ~90 faces still missed at each size
+    # (12-13 of PublicTest's, where it was chosen; 13-20 of PrivateTest's), and of the face-free
+    # stills it put a box on one picture only (a retina photograph, at two sizes).
     SOFT_LOOK_BLUR = 0.015
-    SOFT_LOOK_MARGIN = 0.6
-    SOFT_LOOK_THRESHOLD = 0.5
+    SOFT_LOOKS = ((0.6, 0.5), (0.8, 0.4))  # (margin, threshold) of each softened look, in order
     # The look blurs a copy at most this long (the model sees ~60 px of it): blurring a 4000 px photo
     # itself took seconds.
     SOFT_LOOK_SIDE = 256
+    # A still whose far search found only faces under this score gets the close search too: in
+    # upscaled dataset faces the full-range pass's weak boxes were mostly clutter (a cheek, a
+    # watermark) and hid the face itself from the close-up passes.
+    STILL_SURE = 0.7
     # Live frames where the full-range pass finds nothing get the close-up pass on every n-th one: a
     # face leaning in is found within n frames, and an empty room costs 1/n of the pass on average.
     LIVE_CLOSE_UP_EVERY = 3
@@ -174,9 +182,19 @@ class BlazeFaceDetector(FaceDetector):
     def detect(self, frame: np.ndarray, thorough: bool = False):
         found = self._search_still(frame) if thorough else self._search_live(frame)
         boxes, scores, eyes = found
-        return [Detection(self._framed(boxes[i], frame.shape), float(scores[i]), roll=eye_line_roll(eyes[i]),
-                          turn=head_turn(eyes[i]))
-                for i in self._suppress(boxes, scores)]
+        faces = [Detection(self._framed(boxes[i], frame.shape), float(scores[i]), roll=eye_line_roll(eyes[i]),
+                           turn=head_turn(eyes[i]))
+                 for i in self._suppress(boxes, scores)]
+        return faces if thorough else [self._refined(frame, face) for face in faces]
+
+    def _refined(self, frame: np.ndarray, face: Detection) -> Detection:
+        """Live, the face's box as the close-up model draws it on a crop around the box found, where it
+        finds the face there: the box the face is followed with between full searches, so the box no
+        longer changes source every few frames, and on small or blurry faces the full-range model's
+        box sometimes framed a part of the face (the mouth, the brow), which the answer followed.
+        Stills keep the full search's box (it matched the verified photo faces better)."""
+        near = self.detect_near(frame, face.box)
+        return face if near is None else replace(face, box=near.box, roll=near.roll, turn=near.turn)
 
     def detect_near(self, frame: np.ndarray, box: tuple[int, int, int, int]) -> Detection | None:
         """The face close to ``box``: the close-up model on a square crop ``NEAR_CROP`` times the box's
@@ -199,8 +217,16 @@ class BlazeFaceDetector(FaceDetector):
         return best if best is not None and iou(best.box, box) >= self.NEAR_MIN_IOU else None
 
     def _search_still(self, frame: np.ndarray):
-        """Whole image, tiles of a big one, then the close-up pass, its last look and a softened look, each
-        only if nothing was found yet."""
+        """The far search (whole image, tiles of a big one); unless it found a face it is sure of,
+        the close search too, and the faces of both."""
+        found = self._search_far(frame)
+        if len(found[1]) and found[1].max() >= self.STILL_SURE:
+            return found
+        closer = self._search_close(frame)
+        return tuple(np.concatenate(pair) for pair in zip(found, closer))
+
+    def _search_far(self, frame: np.ndarray):
+        """The full-range pass on the whole image and, for a big one, on tiles."""
         boxes, scores, eyes = self._full(frame)
         if max(frame.shape[:2]) > self.TILE_ABOVE:
             # Tiles of a huge photo are searched on a copy at most TILED_MAX_SIDE px long: resizing
@@ -212,16 +238,21 @@ class BlazeFaceDetector(FaceDetector):
             boxes = np.concatenate([boxes, *[(b + (*offset, 0, 0)) / scale for b, _s, _e, offset in tiled]])
             scores = np.concatenate([scores, *[s for _b, s, _e, _o in tiled]])
             eyes = np.concatenate([eyes, *[(e + offset) / scale for _b, _s, e, offset in tiled]])
-        if len(boxes):
-            return boxes, scores, eyes
+        return boxes, scores, eyes
+
+    def _search_close(self, frame: np.ndarray):
+        """The close-up pass, its last look and the softened looks, each only if nothing was found yet."""
         found = self._close_up(frame)
         if len(found[0]) == 0:  # a last look with the face smaller still in the model's view
             found = self.close_up.run(frame, self.LAST_LOOK_THRESHOLD, margin=self.LAST_LOOK_MARGIN)
         if len(found[0]) == 0:
             small, factor = shrink(frame, self.SOFT_LOOK_SIDE)
             softened = cv2.GaussianBlur(small, (0, 0), self.SOFT_LOOK_BLUR * max(small.shape[:2]))
-            boxes, scores, eyes = self.close_up.run(softened, self.SOFT_LOOK_THRESHOLD, margin=self.SOFT_LOOK_MARGIN)
-            found = boxes / factor, scores, eyes / factor
+            for margin, threshold in self.SOFT_LOOKS:
+                boxes, scores, eyes = self.close_up.run(softened, threshold, margin=margin)
+                found = boxes / factor, scores, eyes / factor
+                if len(boxes):
+                    break
         return found
 
     def _search_live(self, frame: np.ndarray):
