@@ -33,6 +33,12 @@ def main() -> int:
     parser.add_argument("--dialog", help="grab a dialog instead of the window after --seconds: 'summary' or "
                                          "'evaluate=FOLDER' (the evaluation runs to its end)")
     args = parser.parse_args()
+    from emotion_desktop.gui.platform_check import display_problem, xcb_problem
+
+    problem = xcb_problem() or display_problem()  # Qt aborts without a word otherwise
+    if problem:
+        print(problem, file=sys.stderr)
+        return 3
     app = QApplication(sys.argv[:1])
     from emotion_desktop.gui.main_window import MainWindow
 
