@@ -99,7 +99,8 @@ class SsdModel:
 
 class BlazeFaceDetector(FaceDetector):
     """Full-range BlazeFace on whole frames (and on tiles of big still images), and the short-range
-    model on the frame with a margin where the full-range one found nothing (close-up faces).
+    model on the frame with a margin where the full-range one found nothing (close-up faces). Live,
+    the short-range model also boxes and follows each face on a crop around it (``detect_near``).
 
     Still images larger than ``TILE_ABOVE`` px are also searched in overlapping tiles (``_tiles``),
     so that the faces of a big group photo are not shrunk below the model's reach by the 192 px
