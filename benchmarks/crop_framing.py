@@ -29,33 +29,25 @@ import numpy as np
 from emotion_desktop.backends import load_backend
 from emotion_desktop.detectors import Detection, detector_names, make_detector
 from emotion_desktop.geometry import Box, crop, reframe
+from training.detector_crops import FRAME, nearest_to_centre
+from training.detector_crops import in_frame as face_in_frame
 
-FACE_PX, FRAME = 160, (480, 640)
+FACE_PX = 160
 SCALES = (0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5)
 SHIFTS = (-0.2, -0.15, -0.1, -0.05, 0.0, 0.05, 0.1)
 BATCH = 64
 
 
 def in_frame(face: np.ndarray, roll: float = 0.0) -> np.ndarray:
-    """The face upscaled in the middle of a frame, turned ``roll`` degrees clockwise."""
-    big = cv2.resize(face, (FACE_PX, FACE_PX), interpolation=cv2.INTER_CUBIC)
-    top, left = (FRAME[0] - FACE_PX) // 2, (FRAME[1] - FACE_PX) // 2
-    frame = cv2.copyMakeBorder(big, top, FRAME[0] - FACE_PX - top, left, FRAME[1] - FACE_PX - left,
-                               cv2.BORDER_REPLICATE)
-    if roll:
-        turn = cv2.getRotationMatrix2D((FRAME[1] / 2, FRAME[0] / 2), -roll, 1.0)
-        frame = cv2.warpAffine(frame, turn, (FRAME[1], FRAME[0]), borderMode=cv2.BORDER_REPLICATE)
-    return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    """The face upscaled to ``FACE_PX`` in the middle of a 640x480 frame, turned ``roll`` degrees clockwise."""
+    return face_in_frame(face, FACE_PX, roll)
 
 
 def raw_boxes(detector, faces: np.ndarray, rolls: np.ndarray) -> list[Detection | None]:
     """The detection nearest the frame's centre for each face, in the detector's own framing (None: missed)."""
-    centre = np.array([FRAME[1] / 2, FRAME[0] / 2])
     nearest = []
     for face, roll in zip(faces, rolls):
-        found = detector.detect(in_frame(face, roll))
-        closest = min(found, key=lambda d: np.linalg.norm(np.array([d.box[0] + d.box[2] / 2,
-                                                                     d.box[1] + d.box[3] / 2]) - centre), default=None)
+        closest = nearest_to_centre(detector.detect(in_frame(face, roll)))
         nearest.append(None if closest is None else replace(closest, box=unframed(closest.box, detector)))
     return nearest
 

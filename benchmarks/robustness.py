@@ -34,6 +34,7 @@ import numpy as np
 from emotion_desktop.backends import backend_names, load_backend
 from emotion_desktop.detectors import detect_or_whole, make_detector
 from emotion_desktop.geometry import crop
+from training.detector_crops import in_frame  # the face in a 640x480 frame, its edge pixels repeated
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "fer2013"
 DEFAULT_MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
@@ -43,13 +44,6 @@ BATCH = 128
 
 def whole(face: np.ndarray, size: int) -> np.ndarray:
     return cv2.cvtColor(cv2.resize(face, (size, size), interpolation=cv2.INTER_CUBIC), cv2.COLOR_GRAY2BGR)
-
-
-def in_frame(face: np.ndarray, size: int) -> np.ndarray:
-    big = cv2.resize(face, (size, size), interpolation=cv2.INTER_CUBIC)
-    top, left = (480 - size) // 2, (640 - size) // 2
-    framed = cv2.copyMakeBorder(big, top, 480 - size - top, left, 640 - size - left, cv2.BORDER_REPLICATE)
-    return cv2.cvtColor(framed, cv2.COLOR_GRAY2BGR)
 
 
 def jpeg(image: np.ndarray, quality: int) -> np.ndarray:

@@ -25,15 +25,20 @@ FACE_SIDES, FRAME = (140, 300), (480, 640)  # the faces' sizes and the frame's (
 CROPS_VERSION = 1  # bump when the way crops are made changes (invalidates the cache)
 
 
-def in_frame(face: np.ndarray, side: int) -> np.ndarray:
-    """A gray face upscaled to ``side`` px in the middle of a BGR frame, its edge pixels repeated around it."""
+def in_frame(face: np.ndarray, side: int, roll: float = 0.0) -> np.ndarray:
+    """A gray face upscaled to ``side`` px in the middle of a BGR frame, its edge pixels repeated around
+    it, turned ``roll`` degrees clockwise."""
     big = cv2.resize(face, (side, side), interpolation=cv2.INTER_CUBIC)
     top, left = (FRAME[0] - side) // 2, (FRAME[1] - side) // 2
     frame = cv2.copyMakeBorder(big, top, FRAME[0] - side - top, left, FRAME[1] - side - left, cv2.BORDER_REPLICATE)
+    if roll:
+        turn = cv2.getRotationMatrix2D((FRAME[1] / 2, FRAME[0] / 2), -roll, 1.0)
+        frame = cv2.warpAffine(frame, turn, (FRAME[1], FRAME[0]), borderMode=cv2.BORDER_REPLICATE)
     return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
 
 
 def nearest_to_centre(detections):
+    """The detection whose box centre is nearest the frame's centre (None when there is none)."""
     centre = np.array([FRAME[1] / 2, FRAME[0] / 2])
     return min(detections, key=lambda d: np.linalg.norm(np.array(d.box[:2]) + np.array(d.box[2:]) / 2 - centre),
                default=None)
