@@ -54,7 +54,7 @@ def make_detector_crops(images: np.ndarray, detector_name: str = "blazeface",
     for index, (face, side) in enumerate(zip(images, sides)):
         frame = in_frame(face, int(side))
         detection = nearest_to_centre(detector.detect(frame, thorough=True))
-        if detection is not None and not detection.whole_image:
+        if detection is not None:  # detect() never takes the whole image as the face
             crops.append(crop(frame, detection.box))
             found.append(index)
     faces = prepare_faces(crops, 48, "gray")[..., 0] if crops else np.zeros((0, 48, 48), np.uint8)
