@@ -212,3 +212,22 @@ def test_live_boxes_do_not_change_size_between_searched_and_followed_frames(astr
     assert iou(searched.box, followed.box) >= 0.9
     full_range = detector.detect(frame, thorough=True)[0]  # a still keeps the full-range model's box
     assert iou(full_range.box, detector.detect_near(frame, full_range.box).box) < 0.9
+
+
+@requires_dataset()
+def test_a_weak_box_on_part_of_a_face_gives_way_to_the_face_around_it():
+    """Dataset faces in webcam-sized frames where the live search boxed part of the face (an eye, the
+    mouth): the wider look replaces those boxes with the face's, finds the same faces and adds none."""
+    from training.data import load_fer2013
+    from training.detector_crops import in_frame, nearest_to_centre
+
+    frames = [in_frame(face, 160) for face in load_fer2013(FER2013)["PublicTest"].images[:400]]
+    narrow, wide = BlazeFaceDetector(), BlazeFaceDetector()
+    narrow.WIDER_LOOK_BELOW = 0.0  # no box is weak enough for the wider look
+    found = {name: [detector.detect(frame) for frame in frames] for name, detector in (("narrow", narrow),
+                                                                                          ("wide", wide))}
+    assert [len(faces) for faces in found["wide"]] == [len(faces) for faces in found["narrow"]]
+    part_of_a_face = {name: sum(face is not None and face.box[2] < 0.6 * 160
+                                for face in map(nearest_to_centre, faces))
+                      for name, faces in found.items()}
+    assert part_of_a_face["wide"] < part_of_a_face["narrow"] / 2

@@ -166,6 +166,15 @@ class BlazeFaceDetector(FaceDetector):
     # upscaled dataset faces the full-range pass's weak boxes were mostly clutter (a cheek, a
     # watermark) and hid the face itself from the close-up passes.
     STILL_SURE = 0.7
+    # A weak box can frame a part of a face (an eye, the mouth) that the full-range model took for a
+    # face while it missed the face around it. Such a box gets a wider look: the close-up model on a
+    # crop this many sides of the box, and a face found there that holds the box's centre and is this
+    # much larger takes its place. Chosen with benchmarks/crop_framing.py on PublicTest: those boxes
+    # were 2-3 % of the faces and cost most of the framing loss (docs/performance.md).
+    WIDER_LOOK_BELOW = 0.8
+    WIDER_LOOK_CROP = 4.6  # sides of the framed box: six of BlazeFace's own box
+    WIDER_LOOK_MARGIN = 0.2
+    WIDER_LOOK_GROWTH = 1.5
     # Live frames where the full-range pass finds nothing get the close-up pass on every n-th one: a
     # face leaning in is found within n frames, and an empty room costs 1/n of the pass on average.
     LIVE_CLOSE_UP_EVERY = 3
@@ -186,7 +195,13 @@ class BlazeFaceDetector(FaceDetector):
         faces = [Detection(self._framed(boxes[i], frame.shape), float(scores[i]), roll=eye_line_roll(eyes[i]),
                            turn=head_turn(eyes[i]))
                  for i in self._suppress(boxes, scores)]
-        return faces if thorough else [self._refined(frame, face) for face in faces]
+        if not thorough:
+            faces = [self._refined(frame, face) for face in faces]
+        faces = [self._looked_wider(frame, face) for face in faces]
+        # A face the wider look found may be one the search had found too.
+        kept = self._suppress(np.array([face.box for face in faces], np.float32).reshape(-1, 4),
+                              np.array([face.confidence for face in faces], np.float32))
+        return [faces[i] for i in sorted(kept)]
 
     def _refined(self, frame: np.ndarray, face: Detection) -> Detection:
         """Live, the face's box as the close-up model draws it on a crop around the box found, where it
@@ -200,22 +215,39 @@ class BlazeFaceDetector(FaceDetector):
     def detect_near(self, frame: np.ndarray, box: tuple[int, int, int, int]) -> Detection | None:
         """The face close to ``box``: the close-up model on a square crop ``NEAR_CROP`` times the box's
         size around it, where the face fills about a third of the model's input, as it was made for."""
+        found = self._close_up_around(frame, box, self.NEAR_CROP)
+        best = max(found, key=lambda d: iou(d.box, box), default=None)
+        return best if best is not None and iou(best.box, box) >= self.NEAR_MIN_IOU else None
+
+    def _looked_wider(self, frame: np.ndarray, face: Detection) -> Detection:
+        """A weak face's box, or the larger face around its centre that the close-up model finds on a
+        wider crop (``WIDER_LOOK_*``): a box on an eye becomes the box of the face."""
+        if face.confidence >= self.WIDER_LOOK_BELOW:
+            return face
+        x, y, w, h = face.box
+        centre_x, centre_y = x + w / 2, y + h / 2
+        wider = self._close_up_around(frame, face.box, self.WIDER_LOOK_CROP, self.WIDER_LOOK_MARGIN)
+        around = [found for found in wider if max(found.box[2:]) >= self.WIDER_LOOK_GROWTH * max(w, h)
+                  and found.box[0] <= centre_x <= found.box[0] + found.box[2]
+                  and found.box[1] <= centre_y <= found.box[1] + found.box[3]]
+        return max(around, key=lambda found: found.confidence, default=face)
+
+    def _close_up_around(self, frame: np.ndarray, box: Box, sides: float, margin: float = 0.0) -> list[Detection]:
+        """The close-up model's faces on a square crop ``sides`` times the box's size around it (framed
+        as the followed faces are), in frame pixels."""
         x, y, w, h = box
-        side = self.NEAR_CROP * max(w, h)
+        side = sides * max(w, h)
         centre_x, centre_y = x + w / 2, y + h / 2
         x0, y0 = max(0, int(centre_x - side / 2)), max(0, int(centre_y - side / 2))
         x1, y1 = min(frame.shape[1], int(centre_x + side / 2)), min(frame.shape[0], int(centre_y + side / 2))
         if min(w, h) <= 0 or x1 - x0 < 16 or y1 - y0 < 16:
-            return None
+            return []
         small, factor = shrink(frame[y0:y1, x0:x1], self.close_up.size)
-        boxes, scores, eyes = self.close_up.run(small, self.CLOSE_UP_THRESHOLD)
+        boxes, scores, eyes = self.close_up.run(small, self.CLOSE_UP_THRESHOLD, margin=margin)
         offset = np.array([x0, y0], np.float32)
-        found = [Detection(self._framed(boxes[i] / factor + (x0, y0, 0, 0), frame.shape, self.NEAR_SIZE),
-                           float(scores[i]),
-                           roll=eye_line_roll(eyes[i]), turn=head_turn(eyes[i] / factor + offset))
-                 for i in self._suppress(boxes, scores)]
-        best = max(found, key=lambda d: iou(d.box, box), default=None)
-        return best if best is not None and iou(best.box, box) >= self.NEAR_MIN_IOU else None
+        return [Detection(self._framed(boxes[i] / factor + (x0, y0, 0, 0), frame.shape, self.NEAR_SIZE),
+                          float(scores[i]), roll=eye_line_roll(eyes[i]), turn=head_turn(eyes[i] / factor + offset))
+                for i in self._suppress(boxes, scores)]
 
     def _search_still(self, frame: np.ndarray):
         """The far search (whole image, tiles of a big one); unless it found a face it is sure of,
