@@ -5,9 +5,10 @@ on the FER2013 face itself.
 
 Each PublicTest / PrivateTest face (48x48) is upscaled to 160 px and put in the middle of a 640x480
 frame (the rest of the frame its replicated border, so that no second face appears), the
-detector's live search runs on the frame, the box nearest the centre is cropped and classified,
-and the answer is compared with classifying the 48x48 face directly. FER2013's faces were
-registered so that the face fills the frame in a fixed way; a detector frames faces its own way,
+detector's live search runs on the frame (shown again until the detector settles, ``faces_in_view``),
+the box nearest the centre is cropped and classified, and the answer is compared with classifying
+the 48x48 face directly. FER2013's faces were registered so that the face fills the frame in a
+fixed way; a detector frames faces its own way,
 so the crop is widened by ``scale`` and moved down by ``shift`` (of the box height) around the
 box's centre. The framing is chosen on PublicTest; PrivateTest is reported at that framing.
 Prints, per detector: faces found, accuracy of the direct and the end-to-end path on the faces
@@ -27,7 +28,7 @@ import cv2
 import numpy as np
 
 from emotion_desktop.backends import load_backend
-from emotion_desktop.detectors import Detection, detector_names, make_detector
+from emotion_desktop.detectors import Detection, detector_names, faces_in_view, make_detector
 from emotion_desktop.geometry import Box, crop, reframe
 from training.detector_crops import FRAME, nearest_to_centre
 from training.detector_crops import in_frame as face_in_frame
@@ -47,7 +48,7 @@ def raw_boxes(detector, faces: np.ndarray, rolls: np.ndarray) -> list[Detection 
     """The detection nearest the frame's centre for each face, in the detector's own framing (None: missed)."""
     nearest = []
     for face, roll in zip(faces, rolls):
-        closest = nearest_to_centre(detector.detect(in_frame(face, roll)))
+        closest = nearest_to_centre(faces_in_view(detector, in_frame(face, roll)))
         nearest.append(None if closest is None else replace(closest, box=unframed(closest.box, detector)))
     return nearest
 

@@ -32,7 +32,7 @@ import cv2
 import numpy as np
 
 from emotion_desktop.backends import backend_names, load_backend
-from emotion_desktop.detectors import detect_or_whole, make_detector
+from emotion_desktop.detectors import detect_or_whole, faces_in_view, make_detector
 from emotion_desktop.geometry import crop
 from training.detector_crops import in_frame  # the face in a 640x480 frame, its edge pixels repeated
 
@@ -89,14 +89,11 @@ CONDITIONS = {
 
 def largest_face_crops(detector, images, still: bool) -> list[np.ndarray | None]:
     """The largest face's crop of each image, as the app frames it (None: no face found). A live frame
-    is shown as many times in a row as the detector may take to run every pass on it (BlazeFace's
-    close-up pass runs on every third empty frame), as a face that stays in view would be."""
-    frames = 1 if still else getattr(detector, "LIVE_CLOSE_UP_EVERY", 1)
+    is shown as many times in a row as the detector may take to run every pass on it and report its
+    faces (``faces_in_view``), as a face that stays in view would be."""
     crops = []
     for image in images:
-        faces = []
-        for _ in range(frames):
-            faces = faces or detect_or_whole(detector, image, thorough=still)
+        faces = detect_or_whole(detector, image, thorough=True) if still else faces_in_view(detector, image)
         largest = max(faces, key=lambda d: d.box[2] * d.box[3], default=None)
         crops.append(None if largest is None else crop(image, largest.box))
     return crops

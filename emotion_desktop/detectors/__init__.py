@@ -12,7 +12,7 @@ cascade when a detector cannot start.
 from __future__ import annotations
 
 from emotion_desktop.detectors import blazeface, haar, mtcnn_detector
-from emotion_desktop.detectors.base import Detection, DetectorInfo, FaceDetector
+from emotion_desktop.detectors.base import Detection, DetectorInfo, FaceDetector, faces_in_view
 from emotion_desktop.detectors.whole_image import detect_or_whole
 from emotion_desktop.settings import DEFAULT_DETECTOR, FALLBACK_DETECTOR
 
@@ -46,7 +46,7 @@ register(mtcnn_detector.INFO)
 DETECTOR_NAMES: tuple[str, ...] = detector_names()  # the built-in detectors (detector_names() for all)
 
 __all__ = ["DEFAULT_DETECTOR", "DETECTOR_NAMES", "DISPLAY_NAMES", "FALLBACK_DETECTOR", "INFO", "Detection",
-           "DetectorInfo", "FaceDetector", "detect_or_whole", "detector_names", "make_detector",
+           "DetectorInfo", "FaceDetector", "detect_or_whole", "detector_names", "faces_in_view", "make_detector",
            "make_detector_or_fallback", "probe", "register", "unregister"]
 
 

@@ -31,6 +31,9 @@ class FaceDetector(Protocol):
     # Whether ``detect_near`` can follow a face from one frame to the next; a detector that cannot
     # keeps its boxes until the next full search.
     follows_faces: bool = False
+    # Frames in a row a face must stay in view before the live search has run every pass on it and
+    # reports it (a detector may hold back a face it is unsure of until it sees it again).
+    live_frames_to_settle: int = 1
 
     def detect(self, frame: np.ndarray, thorough: bool = False) -> list[Detection]:
         """The faces in a BGR frame, in frame pixels; ``thorough`` for still images (slower, smaller faces)."""
@@ -42,6 +45,14 @@ class FaceDetector(Protocol):
 
     def reset(self) -> None:
         """Forget what was learnt from earlier frames (a new source begins)."""
+
+
+def faces_in_view(detector: FaceDetector, frame: np.ndarray) -> list[Detection]:
+    """The live search's faces in a frame that stays in view: what it reports on the frame shown the
+    detector's ``live_frames_to_settle`` times in a row."""
+    for _ in range(getattr(detector, "live_frames_to_settle", 1) - 1):
+        detector.detect(frame)
+    return detector.detect(frame)
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,9 @@ class SsdModel:
 class BlazeFaceDetector(FaceDetector):
     """Full-range BlazeFace on whole frames (and on tiles of big still images), and the short-range
     model on the frame with a margin where the full-range one found nothing (close-up faces). Live,
-    the short-range model also boxes and follows each face on a crop around it (``detect_near``).
+    the short-range model also boxes and follows each face on a crop around it (``detect_near``),
+    and a face it is unsure of is reported from its second sighting (``LIVE_SURE``). A weak box gets
+    a wider look for a face around it (``WIDER_LOOK_*``).
 
     Still images larger than ``TILE_ABOVE`` px are also searched in overlapping tiles (``_tiles``),
     so that the faces of a big group photo are not shrunk below the model's reach by the 192 px
@@ -178,6 +180,12 @@ class BlazeFaceDetector(FaceDetector):
     # Live frames where the full-range pass finds nothing get the close-up pass on every n-th one: a
     # face leaning in is found within n frames, and an empty room costs 1/n of the pass on average.
     LIVE_CLOSE_UP_EVERY = 3
+    live_frames_to_settle = LIVE_CLOSE_UP_EVERY + 1  # the close-up pass's face, then its second sighting
+    # Live, a face scoring under this is reported from the second search in a row that finds it: the
+    # letters of a cartoon title scored 0.55-0.65 on single frames (the no-face clip), while a face in
+    # front of the camera stays in view. A new unsure face appears a frame later in an empty room, a
+    # search later (every third frame) beside a face already followed.
+    LIVE_SURE = 0.7
 
     def __init__(self, threshold: float = 0.5):
         self.full = SsdModel(resource_file(MODEL_FILE), 192, ((4, 1),))
@@ -185,9 +193,10 @@ class BlazeFaceDetector(FaceDetector):
         self.threshold = threshold
         self._face_was_close = False  # the last live face was found by the close-up pass
         self._empty_frames = 0  # live frames in a row without a face
+        self._seen: list[Box] = []  # the faces of the last live search, those held back included
 
     def reset(self) -> None:
-        self._face_was_close, self._empty_frames = False, 0
+        self._face_was_close, self._empty_frames, self._seen = False, 0, []
 
     def detect(self, frame: np.ndarray, thorough: bool = False):
         found = self._search_still(frame) if thorough else self._search_live(frame)
@@ -201,7 +210,15 @@ class BlazeFaceDetector(FaceDetector):
         # A face the wider look found may be one the search had found too.
         kept = self._suppress(np.array([face.box for face in faces], np.float32).reshape(-1, 4),
                               np.array([face.confidence for face in faces], np.float32))
-        return [faces[i] for i in sorted(kept)]
+        faces = [faces[i] for i in sorted(kept)]
+        return faces if thorough else self._seen_again(faces)
+
+    def _seen_again(self, faces: list[Detection]) -> list[Detection]:
+        """The live faces to report: those it is sure of (``LIVE_SURE``) and those the last live search
+        found too."""
+        seen, self._seen = self._seen, [face.box for face in faces]
+        return [face for face in faces if face.confidence >= self.LIVE_SURE
+                or any(iou(face.box, box) >= self.NEAR_MIN_IOU for box in seen)]
 
     def _refined(self, frame: np.ndarray, face: Detection) -> Detection:
         """Live, the face's box as the close-up model draws it on a crop around the box found, where it
