@@ -8,13 +8,13 @@ frame (the rest of the frame its replicated border, so that no second face appea
 detector's live search runs on the frame (shown again until the detector settles, ``faces_in_view``),
 the box nearest the centre is cropped and classified, and the answer is compared with classifying
 the 48x48 face directly. FER2013's faces were registered so that the face fills the frame in a
-fixed way; a detector frames faces its own way,
-so the crop is widened by ``scale`` and moved down by ``shift`` (of the box height) around the
-box's centre. The framing is chosen on PublicTest; PrivateTest is reported at that framing.
-Prints, per detector: faces found, accuracy of the direct and the end-to-end path on the faces
-found, and the loss in points. ``--roll D`` turns each face by a random angle within +-D degrees in
-its frame (head tilt, which FER2013's faces have little of); for detectors that find the eyes
-(BlazeFace) the app's framing is also scored with the crop levelled to the eye line.
+fixed way; a detector frames faces its own way, so the crop is widened by ``scale`` and moved down
+by ``shift`` (of the box height) around the box's centre. The framing is chosen on PublicTest;
+PrivateTest is reported at that framing. Prints, per detector: faces found, accuracy of the direct
+and the end-to-end path on the faces found, and the loss in points. ``--roll D`` turns each face
+by a random angle within +-D degrees in its frame (head tilt, which FER2013's faces have little of);
+for detectors that find the eyes (BlazeFace) the app's framing is also scored with the crop levelled
+to the eye line.
 """
 
 from __future__ import annotations

@@ -253,3 +253,34 @@ def test_a_live_face_it_is_unsure_of_is_reported_from_its_second_search():
     detector.reset()
     unsure = next(frame for frame in frames if trusting.detect(frame))
     assert [len(detector.detect(unsure)) for _ in range(2)] == [0, 1]
+
+
+@requires_media()
+def test_a_tight_crop_of_a_profile_is_found_in_the_mirror_image():
+    """A grainy black-and-white profile cut at its box: no pass finds it as it is; the close-up model
+    finds it in the mirror image, where it is boxed in the middle of the crop."""
+    from benchmarks.detection import centred, tight_crops
+
+    image = next(tight_crops({"more/pyfeat_BWPictureHuman.jpg": [[848, 437, 157, 253]]}, MEDIA, 1.0))
+    without_mirror = BlazeFaceDetector()
+    without_mirror.MIRROR_LOOK_THRESHOLD = 1.01
+    assert without_mirror.detect(image, thorough=True) == []
+    faces = BlazeFaceDetector().detect(image, thorough=True)
+    assert len(faces) == 1 and centred(faces[0].box, image.shape)
+
+
+@requires_media()
+def test_a_profile_filling_the_webcam_frame_is_found_in_the_mirror_image():
+    """The same profile scaled to fill a 640x480 frame's height (someone leaning in): the live close-up
+    pass finds it only in the mirrored frame, and reports it once the frame has settled."""
+    from benchmarks.detection import centred, close_up_frames
+
+    frame = next(close_up_frames({"more/pyfeat_BWPictureHuman.jpg": [[848, 437, 157, 253]]}, MEDIA, 1.0))
+
+    class WithoutMirror(BlazeFaceDetector):
+        def _mirrored(self, frame, threshold, margin):
+            return np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros((0, 3, 2), np.float32)
+
+    assert faces_in_view(WithoutMirror(), frame) == []
+    faces = faces_in_view(BlazeFaceDetector(), frame)
+    assert len(faces) == 1 and centred(faces[0].box, frame.shape)
