@@ -9,13 +9,20 @@ Box = tuple[int, int, int, int]  # x, y, width, height in frame pixels
 
 def iou(a: Box, b: Box) -> float:
     """Intersection over union of two boxes (0 when they do not overlap)."""
+    inter = _intersection(a, b)
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union > 0 else 0.0
+
+
+def share_inside(a: Box, b: Box) -> float:
+    """The share of box ``a``'s area that lies inside box ``b``."""
+    return _intersection(a, b) / (a[2] * a[3]) if a[2] * a[3] > 0 else 0.0
+
+
+def _intersection(a: Box, b: Box) -> float:
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
-    inter_w = max(0, min(ax + aw, bx + bw) - max(ax, bx))
-    inter_h = max(0, min(ay + ah, by + bh) - max(ay, by))
-    inter = inter_w * inter_h
-    union = aw * ah + bw * bh - inter
-    return inter / union if union > 0 else 0.0
+    return max(0, min(ax + aw, bx + bw) - max(ax, bx)) * max(0, min(ay + ah, by + bh) - max(ay, by))
 
 
 def reframe(box, scale: float, shift: float, shape) -> Box:

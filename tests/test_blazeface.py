@@ -284,3 +284,21 @@ def test_a_profile_filling_the_webcam_frame_is_found_in_the_mirror_image():
     assert faces_in_view(WithoutMirror(), frame) == []
     faces = faces_in_view(BlazeFaceDetector(), frame)
     assert len(faces) == 1 and centred(faces[0].box, frame.shape)
+
+
+@requires_media()
+def test_the_wider_look_keeps_every_face_of_an_audience():
+    """A concert clip's audience: small, blurry faces side by side. A looser wider look took a face's
+    box for its neighbour's or put one box around several faces; now every face keeps its box."""
+    capture = cv2.VideoCapture(str(MEDIA / "videos" / "face_recognition_short_hamilton_clip.mp4"))
+    frames = [frame for ok, frame in iter(capture.read, (False, None)) if ok]
+    capture.release()
+    narrow, wide = BlazeFaceDetector(), BlazeFaceDetector()
+    narrow.WIDER_LOOK_BELOW = 0.0
+    for detector in (narrow, wide):
+        detector.LIVE_SURE = 0.0  # every face the search finds, unsure ones included
+    assert len(frames) > 200
+    for frame in frames:
+        found, kept = narrow.detect(frame), wide.detect(frame)
+        assert len(kept) == len(found)
+        assert all(any(iou(face.box, other.box) >= 0.5 for other in kept) for face in found)

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from emotion_desktop.detectors.base import Detection, DetectorInfo, FaceDetector
-from emotion_desktop.geometry import Box, iou, reframe
+from emotion_desktop.geometry import Box, iou, reframe, share_inside
 from emotion_desktop.settings import shipped_file
 
 MODEL_FILE = "blazeface_full_range.onnx"
@@ -177,13 +177,17 @@ class BlazeFaceDetector(FaceDetector):
     STILL_SURE = 0.7
     # A weak box can frame a part of a face (an eye, the mouth) that the full-range model took for a
     # face while it missed the face around it. Such a box gets a wider look: the close-up model on a
-    # crop this many sides of the box, and a face found there that holds the box's centre and is this
-    # much larger takes its place. Chosen with benchmarks/crop_framing.py on PublicTest: those boxes
-    # were 2-3 % of the faces and cost most of the framing loss (docs/performance.md).
+    # crop this many sides of the box, and a face found there that it is sure of, that holds the
+    # whole box and is this much larger takes its place. Chosen with benchmarks/crop_framing.py on
+    # PublicTest (those boxes were 2-3 % of the faces and cost most of the framing loss) and on a
+    # concert clip's audience, where a looser rule (any score, the box's centre, 1.5x) put one box
+    # around several blurry faces or took a face's box for its neighbour's (docs/performance.md).
     WIDER_LOOK_BELOW = 0.8
     WIDER_LOOK_CROP = 4.6  # sides of the framed box: six of BlazeFace's own box
     WIDER_LOOK_MARGIN = 0.2
-    WIDER_LOOK_GROWTH = 1.5
+    WIDER_LOOK_SURE = 0.7
+    WIDER_LOOK_GROWTH = 2.0
+    WIDER_LOOK_HOLDS = 0.95  # share of the box's area inside the larger face's
     # Live frames where the full-range pass finds nothing get the close-up pass on every n-th one: a
     # face leaning in is found within n frames, and an empty room costs 1/n of the pass on average.
     LIVE_CLOSE_UP_EVERY = 3
@@ -244,16 +248,14 @@ class BlazeFaceDetector(FaceDetector):
         return best if best is not None and iou(best.box, box) >= self.NEAR_MIN_IOU else None
 
     def _looked_wider(self, frame: np.ndarray, face: Detection) -> Detection:
-        """A weak face's box, or the larger face around its centre that the close-up model finds on a
-        wider crop (``WIDER_LOOK_*``): a box on an eye becomes the box of the face."""
+        """A weak face's box, or the larger face around it that the close-up model finds on a wider crop
+        (``WIDER_LOOK_*``): a box on an eye becomes the box of the face."""
         if face.confidence >= self.WIDER_LOOK_BELOW:
             return face
-        x, y, w, h = face.box
-        centre_x, centre_y = x + w / 2, y + h / 2
         wider = self._close_up_around(frame, face.box, self.WIDER_LOOK_CROP, self.WIDER_LOOK_MARGIN)
-        around = [found for found in wider if max(found.box[2:]) >= self.WIDER_LOOK_GROWTH * max(w, h)
-                  and found.box[0] <= centre_x <= found.box[0] + found.box[2]
-                  and found.box[1] <= centre_y <= found.box[1] + found.box[3]]
+        around = [found for found in wider if found.confidence >= self.WIDER_LOOK_SURE
+                  and max(found.box[2:]) >= self.WIDER_LOOK_GROWTH * max(face.box[2:])
+                  and share_inside(face.box, found.box) >= self.WIDER_LOOK_HOLDS]
         return max(around, key=lambda found: found.confidence, default=face)
 
     def _close_up_around(self, frame: np.ndarray, box: Box, sides: float, margin: float = 0.0) -> list[Detection]:
