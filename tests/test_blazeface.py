@@ -242,7 +242,7 @@ def test_a_weak_box_on_part_of_a_face_gives_way_to_the_face_around_it():
 def test_a_live_face_it_is_unsure_of_is_reported_from_its_second_search():
     """The no-face clip's cartoon title got weak boxes on single frames; held back until a second
     search finds them, none is reported. An unsure face that stays in view is reported from the
-    second frame, and a face it is sure of from the first."""
+    second frame."""
     capture = cv2.VideoCapture(str(MEDIA / "videos" / "pyfeat_no_face.mp4"))
     frames = [capture.read()[1] for _ in range(95)]
     capture.release()
