@@ -286,10 +286,68 @@ def test_a_profile_filling_the_webcam_frame_is_found_in_the_mirror_image():
     assert len(faces) == 1 and centred(faces[0].box, frame.shape)
 
 
+@requires_dataset()
+def test_a_box_on_an_eye_of_a_larger_face_gives_way_on_the_wider_crop():
+    """The PublicTest faces (160 px in a webcam-sized frame) whose live box framed only an eye after the
+    first crop of the wider look (a scan of all 3,589): the face is larger than that crop shows whole,
+    and the second, wider crop finds it."""
+    from training.data import load_fer2013
+    from training.detector_crops import in_frame, nearest_to_centre
+
+    faces = load_fer2013(FER2013)["PublicTest"].images[[819, 863, 1371, 3222, 3359, 3436, 3584]]
+    first_crop_only, both_crops = BlazeFaceDetector(), BlazeFaceDetector()
+    first_crop_only.WIDER_LOOK_CROPS = BlazeFaceDetector.WIDER_LOOK_CROPS[:1]
+
+    def box_width(detector, face):
+        detector.reset()
+        return nearest_to_centre(faces_in_view(detector, in_frame(face, 160))).box[2]
+
+    assert all(box_width(first_crop_only, face) < 160 / 3 for face in faces)
+    assert all(box_width(both_crops, face) > 0.6 * 160 for face in faces)
+
+
+@requires_media()
+def test_a_live_face_whose_wider_look_found_nothing_is_looked_at_every_other_search():
+    """An audience's weak faces stay weak from search to search: live, a face whose wider look found
+    nothing is looked at again on the search after next; a still is always looked at."""
+
+    class CountingLooks(BlazeFaceDetector):
+        LIVE_SURE = 0.0  # report the weak faces at once
+
+        def __init__(self):
+            super().__init__()
+            self.looks = 0
+
+        def _looked_wider(self, frame, face):
+            self.looks += 1
+            return super()._looked_wider(frame, face)
+
+    capture = cv2.VideoCapture(str(MEDIA / "videos" / "face_recognition_short_hamilton_clip.mp4"))
+    frames = [frame for ok, frame in iter(capture.read, (False, None)) if ok]
+    capture.release()
+    detector = CountingLooks()
+
+    def looks_per_search(frame, thorough: bool = False) -> list[int]:
+        counts = []
+        for _ in range(3):
+            before = detector.looks
+            detector.detect(frame, thorough=thorough)
+            counts.append(detector.looks - before)
+        return counts
+
+    frame = next(frame for frame in frames
+                 if any(face.confidence < detector.WIDER_LOOK_BELOW for face in detector.detect(frame)))
+    detector.reset()
+    live, still = looks_per_search(frame), looks_per_search(frame, thorough=True)
+    assert live[0] > 0 and live == [live[0], 0, live[0]]
+    assert still[0] > 0 and still == [still[0]] * 3
+
+
 @requires_media()
 def test_the_wider_look_keeps_every_face_of_an_audience():
     """A concert clip's audience: small, blurry faces side by side. A looser wider look took a face's
-    box for its neighbour's or put one box around several faces; now every face keeps its box."""
+    box for its neighbour's or put one box around several faces (the wider look's rule without its
+    head-turn limit does so on 12 frames); now every face keeps its box."""
     capture = cv2.VideoCapture(str(MEDIA / "videos" / "face_recognition_short_hamilton_clip.mp4"))
     frames = [frame for ok, frame in iter(capture.read, (False, None)) if ok]
     capture.release()

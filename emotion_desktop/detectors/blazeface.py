@@ -177,15 +177,17 @@ class BlazeFaceDetector(FaceDetector):
     STILL_SURE = 0.7
     # A weak box can frame a part of a face (an eye, the mouth) that the full-range model took for a
     # face while it missed the face around it. Such a box gets a wider look: the close-up model on a
-    # crop this many sides of the box, and a face found there that it is sure of, that holds the
-    # whole box and is this much larger takes its place. Chosen with benchmarks/crop_framing.py on
-    # PublicTest (those boxes were 2-3 % of the faces and cost most of the framing loss) and on a
-    # concert clip's audience, where a looser rule (any score, the box's centre, 1.5x) put one box
-    # around several blurry faces or took a face's box for its neighbour's (docs/performance.md).
+    # crop this many sides of the box (then on a wider one, for a box on an eye of a larger face),
+    # and a face found there that scores enough, faces the camera, holds the whole box and is this
+    # much larger takes its place. Chosen with benchmarks/crop_framing.py on PublicTest (those boxes
+    # were 2-3 % of the faces and cost most of the framing loss) and on a concert clip's audience,
+    # where looser rules put one box around several blurry faces or took a face's box for its
+    # neighbour's; those group boxes had their nose far from between their eyes (docs/performance.md).
     WIDER_LOOK_BELOW = 0.8
-    WIDER_LOOK_CROP = 4.6  # sides of the framed box: six of BlazeFace's own box
+    WIDER_LOOK_CROPS = (4.6, 6.5)  # sides of the framed box: six and 8.5 of BlazeFace's own box
     WIDER_LOOK_MARGIN = 0.2
-    WIDER_LOOK_SURE = 0.7
+    WIDER_LOOK_SURE = 0.6
+    WIDER_LOOK_FACING = 0.5  # the larger face's head turn (``head_turn``) at most
     WIDER_LOOK_GROWTH = 2.0
     WIDER_LOOK_HOLDS = 0.95  # share of the box's area inside the larger face's
     # Live frames where the full-range pass finds nothing get the close-up pass on every n-th one: a
@@ -205,9 +207,10 @@ class BlazeFaceDetector(FaceDetector):
         self._face_was_close = False  # the last live face was found by the close-up pass
         self._empty_frames = 0  # live frames in a row without a face
         self._seen: list[Box] = []  # the faces of the last live search, those held back included
+        self._looked_in_vain: list[Box] = []  # the last live search's faces whose wider look found nothing
 
     def reset(self) -> None:
-        self._face_was_close, self._empty_frames, self._seen = False, 0, []
+        self._face_was_close, self._empty_frames, self._seen, self._looked_in_vain = False, 0, [], []
 
     def detect(self, frame: np.ndarray, thorough: bool = False):
         found = self._search_still(frame) if thorough else self._search_live(frame)
@@ -217,7 +220,7 @@ class BlazeFaceDetector(FaceDetector):
                  for i in self._suppress(boxes, scores)]
         if not thorough:
             faces = [self._refined(frame, face) for face in faces]
-        faces = [self._looked_wider(frame, face) for face in faces]
+        faces = self._looked_wider_each(frame, faces, live=not thorough)
         # A face the wider look found may be one the search had found too.
         kept = self._suppress(np.array([face.box for face in faces], np.float32).reshape(-1, 4),
                               np.array([face.confidence for face in faces], np.float32))
@@ -247,16 +250,38 @@ class BlazeFaceDetector(FaceDetector):
         best = max(found, key=lambda d: iou(d.box, box), default=None)
         return best if best is not None and iou(best.box, box) >= self.NEAR_MIN_IOU else None
 
+    def _looked_wider_each(self, frame: np.ndarray, faces: list[Detection], live: bool) -> list[Detection]:
+        """Each face after its wider look. Live, a face whose look found nothing on the last search is
+        not looked at again on this one (it is on the next): an audience's weak faces stay weak from
+        search to search, and each look costs one or two close-up passes."""
+        if not live:
+            return [self._looked_wider(frame, face) for face in faces]
+        in_vain, self._looked_in_vain = self._looked_in_vain, []
+        looked = []
+        for face in faces:
+            if any(iou(face.box, box) >= self.NEAR_MIN_IOU for box in in_vain):
+                looked.append(face)
+                continue
+            wider = self._looked_wider(frame, face)
+            if wider is face and face.confidence < self.WIDER_LOOK_BELOW:
+                self._looked_in_vain.append(face.box)
+            looked.append(wider)
+        return looked
+
     def _looked_wider(self, frame: np.ndarray, face: Detection) -> Detection:
         """A weak face's box, or the larger face around it that the close-up model finds on a wider crop
         (``WIDER_LOOK_*``): a box on an eye becomes the box of the face."""
         if face.confidence >= self.WIDER_LOOK_BELOW:
             return face
-        wider = self._close_up_around(frame, face.box, self.WIDER_LOOK_CROP, self.WIDER_LOOK_MARGIN)
-        around = [found for found in wider if found.confidence >= self.WIDER_LOOK_SURE
-                  and max(found.box[2:]) >= self.WIDER_LOOK_GROWTH * max(face.box[2:])
-                  and share_inside(face.box, found.box) >= self.WIDER_LOOK_HOLDS]
-        return max(around, key=lambda found: found.confidence, default=face)
+        for sides in self.WIDER_LOOK_CROPS:
+            wider = self._close_up_around(frame, face.box, sides, self.WIDER_LOOK_MARGIN)
+            around = [found for found in wider if found.confidence >= self.WIDER_LOOK_SURE
+                      and found.turn <= self.WIDER_LOOK_FACING
+                      and max(found.box[2:]) >= self.WIDER_LOOK_GROWTH * max(face.box[2:])
+                      and share_inside(face.box, found.box) >= self.WIDER_LOOK_HOLDS]
+            if around:
+                return max(around, key=lambda found: found.confidence)
+        return face
 
     def _close_up_around(self, frame: np.ndarray, box: Box, sides: float, margin: float = 0.0) -> list[Detection]:
         """The close-up model's faces on a square crop ``sides`` times the box's size around it (framed
