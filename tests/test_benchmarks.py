@@ -99,3 +99,27 @@ def test_benchmark_headers_tell_amd_generations_apart(vendor, family, model, exp
 
     first_cpu = f"processor\t: 0\nvendor_id\t: {vendor}\ncpu family\t: {family}\nmodel\t\t: {model}\nmodel name\t: X\n"
     assert cpu_generation(first_cpu + "\nprocessor\t: 1\nvendor_id\t: other\n") == expected
+
+
+@requires_media()
+def test_live_cost_measures_this_checkout_against_an_earlier_one(capsys):
+    import shutil
+    import subprocess
+
+    from benchmarks.live_cost import REPO, main
+    from tests.conftest import MEDIA
+
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        pytest.skip("the benchmark checks out earlier revisions: needs git and a git checkout")
+    def worktrees() -> list[str]:
+        return subprocess.run(["git", "worktree", "list"], cwd=REPO, capture_output=True, text=True).stdout.splitlines()
+
+    before = worktrees()
+    assert main(["--against", "HEAD", "--rounds", "1", "--media", str(MEDIA)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# ") and "cores" in out.splitlines()[0]
+    rows = [line.split("|")[2:4] for line in out.splitlines() if line.startswith(("| one face", "| audience",
+                                                                                   "| no face"))]
+    assert len(rows) == 3
+    assert all(0 < float(low) <= float(high) for cells in rows for low, high in (cell.split("–") for cell in cells))
+    assert worktrees() == before  # the temporary checkout is gone
