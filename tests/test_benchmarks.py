@@ -111,6 +111,7 @@ def test_live_cost_measures_this_checkout_against_an_earlier_one(capsys):
 
     if shutil.which("git") is None or not (REPO / ".git").exists():
         pytest.skip("the benchmark checks out earlier revisions: needs git and a git checkout")
+
     def worktrees() -> list[str]:
         return subprocess.run(["git", "worktree", "list"], cwd=REPO, capture_output=True, text=True).stdout.splitlines()
 
