@@ -64,7 +64,8 @@ def measure(checkout: Path, clips: dict[str, Path]) -> dict[str, float]:
                            json.dumps({name: str(path) for name, path in clips.items()}), str(FRAMES)],
                           capture_output=True, text=True, cwd=checkout)
     if done.returncode != 0:
-        raise SystemExit(f"error: measuring {checkout} failed: {done.stderr.strip().splitlines()[-1]}")
+        last_line = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+        raise SystemExit(f"error: measuring {checkout} failed: {last_line}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -231,8 +231,11 @@ class BlazeFaceDetector(FaceDetector):
         """The live faces to report: those it is sure of (``LIVE_SURE``) and those the last live search
         found too."""
         seen, self._seen = self._seen, [face.box for face in faces]
-        return [face for face in faces if face.confidence >= self.LIVE_SURE
-                or any(iou(face.box, box) >= self.NEAR_MIN_IOU for box in seen)]
+        return [face for face in faces if face.confidence >= self.LIVE_SURE or self._near_any(face.box, seen)]
+
+    def _near_any(self, box: Box, boxes: list[Box]) -> bool:
+        """Whether ``box`` is one of ``boxes`` seen again (they overlap as a followed face does)."""
+        return any(iou(box, other) >= self.NEAR_MIN_IOU for other in boxes)
 
     def _refined(self, frame: np.ndarray, face: Detection) -> Detection:
         """Live, the face's box as the close-up model draws it on a crop around the box found, where it
@@ -259,7 +262,7 @@ class BlazeFaceDetector(FaceDetector):
         in_vain, self._looked_in_vain = self._looked_in_vain, []
         looked = []
         for face in faces:
-            if any(iou(face.box, box) >= self.NEAR_MIN_IOU for box in in_vain):
+            if self._near_any(face.box, in_vain):
                 looked.append(face)
                 continue
             wider = self._looked_wider(frame, face)
